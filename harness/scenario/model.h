@@ -1,0 +1,159 @@
+// The scenario model: what a scenario file (scenarios/**/*.toml) says, after
+// the loader has checked it. One scenario = a header + a list of steps that
+// the engine's step machine runs in order over one connection (a `reconnect`
+// step opens a new one). The format is documented in scenarios/README.md.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace smtpeer::scenario {
+
+// Outcome: what a step's result does to the scenario.
+enum class Outcome {
+  kContinue,  // go on with the next step
+  kPass,      // end the scenario: pass (an alternative conformant answer)
+  kFail,      // end the scenario: fail (a finding)
+  kSkip,      // end the scenario: skip (a precondition does not hold)
+  kNote,      // record the `why` as a note on the verdict, and go on
+};
+std::string_view to_string(Outcome o);
+
+// SendPart: a piece of one send step; the parts are concatenated.
+struct SendPart {
+  enum class Kind {
+    kBytes,        // literal bytes (`"..."`, `{ repeat = "a", count = 600 }`, `{ hex = "16 03 01" }`)
+    kClientHello,  // `{ tls = "client_hello" }`: the first TLS flight of the next starttls step
+  };
+  Kind kind = Kind::kBytes;
+  std::string bytes;
+};
+
+// WritePlan: how the bytes of a send leave (DESIGN.md decision 4).
+struct WritePlan {
+  std::vector<std::size_t> split_at;  // offsets where a new write() starts (ascending)
+  bool bytewise = false;              // one write() per byte
+  int delay_ms = 0;                   // pause between writes
+};
+
+// Match: what a reply, or the absence of one, must look like. Empty fields do
+// not constrain. `closed` and `timeout` match the absence of a reply.
+struct Match {
+  std::vector<int> codes;                        // any of these codes
+  std::vector<int> classes;                      // any of these classes (2..5)
+  std::optional<std::string> text;               // the reply text contains this (case-insensitive)
+  std::optional<std::string> text_absent;        // the reply text does not contain this
+  std::vector<std::string> has_capability;       // EHLO reply advertises each ("AUTH" or "AUTH PLAIN")
+  std::vector<std::string> lacks_capability;     // EHLO reply advertises none of these
+  bool closed = false;   // matches: the peer closed or reset instead of replying
+  bool timeout = false;  // matches: nothing complete arrived before the deadline
+  bool any = false;      // matches any complete reply
+  bool alone = false;    // additionally: no bytes arrived behind the reply (STARTTLS 220)
+};
+
+// Branch: an alternative answer and what it means.
+struct Branch {
+  Match match;
+  Outcome then = Outcome::kPass;
+  std::string why;
+};
+
+// TlsOptions: how the starttls step does the handshake (client role).
+struct TlsOptions {
+  std::string min_version;   // "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"; empty = OpenSSL default
+  std::string max_version;
+  std::string ciphers;       // OpenSSL cipher list for TLS <= 1.2; empty = default
+  std::string ciphersuites;  // TLS 1.3 suites; empty = default
+  std::optional<std::string> sni;  // server name to send; nullopt = the target host if a name
+  bool verify = false;       // verify the chain against --ca-file and the name against --expect-name
+  int security_level = -1;   // OpenSSL security level; -1 = default
+};
+
+// Condition: a guard over the profile and what the session has seen.
+struct Condition {
+  std::vector<std::string> advertised;      // all of these EHLO keywords were advertised (last EHLO)
+  std::vector<std::string> not_advertised;  // none of these were
+  std::vector<std::string> profile_has;     // the profile carries all of these flags
+  std::vector<std::string> profile_lacks;   // the profile carries none of these flags
+  bool empty() const {
+    return advertised.empty() && not_advertised.empty() && profile_has.empty() &&
+           profile_lacks.empty();
+  }
+};
+
+enum class StepKind {
+  kSend,       // send = ...
+  kExpect,     // expect = { ... }: read one reply (or close / timeout) and match it
+  kSilence,    // expect_silence = MS: nothing may arrive for MS milliseconds
+  kClose,      // expect_close = MS: the peer must close within MS (TLS alerts allowed)
+  kStarttls,   // starttls = { ... }: TLS handshake on the connection
+  kReconnect,  // reconnect = true: close, open a new connection (a new session)
+  kRequire,    // require = { ... }: skip the scenario unless the condition holds
+};
+std::string_view to_string(StepKind k);
+
+struct Step {
+  StepKind kind = StepKind::kSend;
+  int line = 0;               // line of the [[step]] in the file, for messages
+  std::string label;          // optional `label`, shown in progress and evidence
+  Condition when;             // run this step only if it holds (else it is passed over)
+
+  // kSend
+  std::vector<SendPart> parts;
+  WritePlan plan;
+
+  // kExpect / kClose / kStarttls: the deadline for this step
+  int timeout_ms = 10000;
+  // kExpect
+  Match expect;
+  std::vector<Branch> alternatives;   // `or = [ { ..., then = "pass", why = "..." } ]`
+  // kSilence
+  int silence_ms = 0;
+  // kStarttls
+  TlsOptions tls;
+
+  // kRequire: `require` holds the condition
+  Condition require;
+
+  // On mismatch (kExpect), on anything arriving (kSilence), on no close
+  // (kClose), on handshake failure (kStarttls), on a false condition (kRequire).
+  Outcome on_mismatch = Outcome::kFail;
+  std::string why;                     // one line a mail operator understands
+  std::optional<std::string> clause;   // overrides the scenario's clause for this step
+};
+
+// Scenario: one file.
+struct Scenario {
+  std::string id;                      // unique, e.g. "rfc3207-s1-pipelined-rset"
+  std::string title;
+  std::vector<std::string> tags;
+  std::vector<std::string> catalogue;  // SCENARIOS.md rows, e.g. {"S1"}
+  std::string clause;                  // e.g. "RFC 3207 §4.2"
+  std::string requirement;             // the quoted RFC sentence
+  std::string role = "client";         // "client": the target is a server
+  int deadline_ms = 60000;             // the whole scenario, all connections
+  std::string disabled;                // non-empty: not run, with this reason
+  std::vector<Step> steps;
+  std::string path;                    // where it was loaded from
+};
+
+// Profile: what the operator expects (scenarios/profiles/*.toml). Scenarios
+// test its flags through Condition::profile_has / profile_lacks.
+//
+// Flags used by the catalogue:
+//   starttls-offered         STARTTLS must be advertised (S0)
+//   tls-required             commands other than NOOP/EHLO/STARTTLS/QUIT get 530 before TLS (S15)
+//   plaintext-mail-accepted  a public MX must accept mail without TLS (RFC 3207 §4, S15)
+//   no-auth-before-tls       no AUTH PLAIN/LOGIN offered or accepted before TLS (S14)
+struct Profile {
+  std::string name;
+  std::string description;
+  std::vector<std::string> flags;
+  std::string min_tls_version;    // e.g. "TLSv1.2"; empty = no requirement
+  std::string path;
+  bool has(std::string_view flag) const;
+};
+
+}  // namespace smtpeer::scenario
