@@ -24,7 +24,9 @@ build_pkgs=(
 )
 # Real peers for the integration tests. Postfix is installed; Exim and OpenSMTPD
 # conflict with it (mail-transport-agent), so they are unpacked (see below).
-sut_pkgs=(postfix swaks curl msmtp iproute2 procps)
+# libnet-ssleay-perl: swaks needs it for --tls. util-linux (unshare) and mount run
+# OpenSMTPD in a private mount namespace.
+sut_pkgs=(postfix swaks libnet-ssleay-perl curl msmtp iproute2 procps util-linux mount)
 
 missing=()
 for p in "${build_pkgs[@]}" "${sut_pkgs[@]}"; do
@@ -69,4 +71,18 @@ fi
 unpack exim4-daemon-light
 unpack exim4-base
 unpack opensmtpd
+
+# System users the unpacked daemons look up by name at start (their maintainer
+# scripts, which would create them, never ran): Exim's compiled-in EXIM_USER
+# and OpenSMTPD's unprivileged and queue users, each with a group of its name.
+sysuser() { # sysuser NAME HOME: create system user+group NAME unless present
+  local name=$1 home=$2
+  getent group "$name" >/dev/null || groupadd --system "$name"
+  getent passwd "$name" >/dev/null \
+    || useradd --system --gid "$name" --home-dir "$home" --no-create-home \
+         --shell /usr/sbin/nologin "$name"
+}
+sysuser Debian-exim /var/spool/exim4
+sysuser opensmtpd /var/lib/opensmtpd/empty
+sysuser opensmtpq /var/lib/opensmtpd/empty
 echo "install-deps: ok"

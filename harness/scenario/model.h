@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace smtpeer::scenario {
@@ -137,6 +138,8 @@ struct Scenario {
   std::string disabled;                // non-empty: not run, with this reason
   std::vector<Step> steps;
   std::string path;                    // where it was loaded from
+  int id_line = 0;                     // where `id` is in `path`, for duplicate-id messages
+  int id_column = 0;
 };
 
 // Profile: what the operator expects (scenarios/profiles/*.toml). Scenarios

@@ -12,10 +12,14 @@
 
 namespace smtpeer::smtp {
 
+// Verb: the commands smtpeer knows; the command table (command_parser.cc)
+// has one row per verb, in this order.
+// clang-format off
 enum class Verb {
   kEhlo, kHelo, kMail, kRcpt, kData, kBdat, kRset, kNoop, kQuit,
   kVrfy, kExpn, kHelp, kStarttls, kAuth, kUnknown,
 };
+// clang-format on
 
 std::string_view to_string(Verb verb);
 
@@ -42,8 +46,8 @@ Verb verb_from_name(std::string_view name);
 
 struct Command {
   Verb verb = Verb::kUnknown;
-  std::string verb_text;   // the verb as sent (original case)
-  std::string args;        // everything after the first SP, without the line end
+  std::string verb_text;       // the verb as sent (original case)
+  std::string args;            // after the first run of SP, without the line end (NULs kept)
   bool has_separator = false;  // a SP (or more) followed the verb, even with empty args
   bool bare_lf = false;        // line ended in LF without CR
   std::string raw;             // exact bytes of the line, terminator included
@@ -58,10 +62,13 @@ struct CommandParse {
   enum class State { kNeedMore, kCommand, kError } state = State::kNeedMore;
   std::size_t consumed = 0;  // bytes of the line (kCommand) or 0
   Command command;
-  std::string error;         // for kError
+  std::string error;  // for kError
 };
 
-// parse_command: the first command line at the front of `in`.
+// parse_command: the first command line at the front of `in`. The verb is
+// everything up to the first SP (only SP separates: "STARTTLS\t" is an unknown
+// verb). kNeedMore while no line end has arrived; kError for a partial line
+// of max_line bytes or more, or a bare LF when it is not accepted.
 CommandParse parse_command(std::string_view in, const CommandLimits& limits = {});
 
 }  // namespace smtpeer::smtp

@@ -8,6 +8,12 @@
 // a reply (the STARTTLS injection checks depend on that). Every line goes
 // through the same code; limits bound line length and line count so that a
 // hostile server cannot exhaust smtpeer. Pure: no I/O, no globals.
+//
+// Framing (smtp/line_scan.h): a line ends at LF; a CR right before it belongs
+// to the terminator, any other CR is text ("250 x\r\r\n" has the text "x\r").
+// A line is 3 digits, then '-' (more lines follow), SP or nothing (last line:
+// "250\r\n" is a complete reply). Any 3 digits are accepted as a code; the
+// checks judge whether the code makes sense.
 #pragma once
 
 #include <cstddef>
@@ -29,12 +35,12 @@ struct EnhancedCode {
 
 // Reply: one complete (possibly multi-line) reply.
 struct Reply {
-  int code = 0;                         // the code of the last line
-  std::vector<std::string> lines;       // text of each line, after "DDD-" / "DDD "
-  std::optional<EnhancedCode> enhanced; // from the first line's text, if present
-  bool mixed_codes = false;             // lines carry different codes (RFC 5321 §4.2.1 says MUST NOT)
-  bool bare_lf = false;                 // at least one line ended in LF without CR
-  std::string raw;                      // the exact bytes of the reply, terminators included
+  int code = 0;                          // the code of the last line
+  std::vector<std::string> lines;        // text of each line, after "DDD-" / "DDD "
+  std::optional<EnhancedCode> enhanced;  // from the first line's text, if present
+  bool mixed_codes = false;  // lines carry different codes (RFC 5321 §4.2.1 says MUST NOT)
+  bool bare_lf = false;      // at least one line ended in LF without CR
+  std::string raw;           // the exact bytes of the reply, terminators included
 
   int klass() const { return code / 100; }
   // text: the lines joined by '\n'.
@@ -47,9 +53,9 @@ enum class BareLf {
 };
 
 struct ReplyLimits {
-  std::size_t max_line = 4096;     // bytes, terminator included (RFC 5321 §4.5.3.1.5 says 512;
-                                   // real servers send longer text, so be lenient but bounded)
-  std::size_t max_lines = 1000;    // lines in one reply
+  std::size_t max_line = 4096;   // bytes, terminator included (RFC 5321 §4.5.3.1.5 says 512;
+                                 // real servers send longer text, so be lenient but bounded)
+  std::size_t max_lines = 1000;  // lines in one reply
   BareLf bare_lf = BareLf::kAccept;
 };
 
@@ -70,13 +76,19 @@ class ReplyParser {
   // feed: consume whole lines from the front of `in`, up to and including the
   // line that completes a reply. A partial line is never consumed; if it is
   // already longer than max_line, that is an error (a server that sends an
-  // endless line without CRLF ends here).
+  // endless line without CRLF ends here). On kError, `consumed` counts the
+  // good lines before the offending one, so the sum of `consumed` over the
+  // calls does not depend on how the input was split. While a completed reply
+  // has not been taken, feed consumes nothing and returns kReply again.
   Step feed(std::string_view in);
 
-  // take: the completed reply; resets the parser for the next one.
+  // take: the completed reply; readies the parser for the next one. (An error
+  // persists: take() after kError returns the partial reply, and the parser
+  // stays in error until reset().)
   Reply take();
 
-  // error: what was wrong, for kError (e.g. "line 3: reply code is not 3 digits").
+  // error: what was wrong, for kError, always starting "line N: ", e.g.
+  // `line 2: expected 3-digit reply code, got "25x"`.
   const std::string& error() const { return error_; }
 
   // reset: forget any partial reply and error.

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace smtpeer::transcript {
@@ -26,6 +28,11 @@ enum class EventKind {
   kNote,        // engine remark (e.g. "step 4: expect 220")
 };
 std::string_view to_string(EventKind k);
+
+// parse_direction, parse_event_kind: inverses of to_string, for reading a
+// recorded transcript back; nullopt for a name that to_string never gives.
+std::optional<Direction> parse_direction(std::string_view name);
+std::optional<EventKind> parse_event_kind(std::string_view name);
 
 struct Event {
   std::int64_t t_us = 0;  // microseconds since the scenario started

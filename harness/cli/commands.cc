@@ -1,0 +1,235 @@
+#include "cli/commands.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cctype>
+#include <filesystem>
+#include <unistd.h>
+
+#include "engine/demo.h"
+#include "engine/reference_peer.h"
+#include "engine/scheduler.h"
+#include "net/socket.h"
+#include "report/json_report.h"
+#include "report/junit_report.h"
+#include "report/output_file.h"
+#include "report/progress.h"
+#include "report/text_report.h"
+#include "scenario/loader.h"
+#include "scenario/paths.h"
+#include "transcript/jsonl_recorder.h"
+
+namespace smtpeer::cli {
+namespace {
+
+void error_line(const std::string& text) { std::fprintf(stderr, "smtpeer: %s\n", text.c_str()); }
+
+std::string scenario_dir_or_default(const std::string& dir) {
+  return dir.empty() ? scenario::default_scenario_dir() : dir;
+}
+
+// load_selected: the catalogue filtered by tags and ids; errors are printed.
+bool load_selected(const std::string& dir, const std::vector<std::string>& tags,
+                   const std::vector<std::string>& ids, std::vector<scenario::Scenario>& out) {
+  auto all = scenario::load_scenario_dir(dir);
+  if (!all) {
+    error_line(all.error().message);
+    return false;
+  }
+  out = scenario::select_scenarios(*all, tags, ids);
+  if (out.empty()) {
+    error_line(fmt::format("no scenario in {} matches the selection", dir));
+    return false;
+  }
+  return true;
+}
+
+// write_outputs: JSON, JUnit and transcripts; a failure to write is reported, not fatal.
+bool write_outputs(const RunArgs& args, const std::vector<engine::RunReport>& runs) {
+  bool ok = true;
+  if (!args.json_path.empty()) {
+    std::string json = runs.size() == 1 ? report::to_json(runs.front()) : report::to_json(runs);
+    if (Status st = report::write_file(args.json_path, json); !st) {
+      error_line("cannot write JSON report: " + st.error().message);
+      ok = false;
+    }
+  }
+  if (!args.junit_path.empty()) {
+    if (Status st = report::write_file(args.junit_path, report::to_junit(runs)); !st) {
+      error_line("cannot write JUnit report: " + st.error().message);
+      ok = false;
+    }
+  }
+  if (!args.out_dir.empty()) {
+    for (const auto& run : runs) {
+      // One directory per run: several built-in peers share scenario ids.
+      std::string dir = args.out_dir;
+      if (runs.size() > 1) {
+        std::string name = run.target.substr(0, run.target.find(' '));
+        std::replace_if(name.begin(), name.end(),
+                        [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) ||
+                                              c == '-' || c == '.'); },
+                        '_');
+        dir += "/" + name;
+      }
+      for (const auto& v : run.verdicts) {
+        if (v.transcript.empty()) continue;
+        if (Status st = transcript::write_transcript(dir, v.scenario_id, v.transcript); !st) {
+          error_line("cannot write transcript: " + st.error().message);
+          return false;
+        }
+      }
+    }
+  }
+  return ok;
+}
+
+}  // namespace
+
+void request_stop() { net::stop_flag().store(true); }
+
+int run(const RunArgs& args, bool tty) {
+  std::string dir = scenario_dir_or_default(args.scenario_dir);
+  std::vector<scenario::Scenario> scenarios;
+  if (!load_selected(dir, args.tags, args.ids, scenarios)) return kUsage;
+  std::string profiles_dir = dir + "/profiles";
+
+  report::TextOptions text;
+  text.color = tty && !args.no_color;
+  text.verbose = args.verbose;
+
+  engine::SuiteOptions options;
+  options.parallel = args.parallel;
+  std::unique_ptr<report::Progress> progress;
+  if (!args.quiet) {
+    bool err_tty = isatty(fileno(stderr)) != 0;
+    progress = std::make_unique<report::Progress>(stderr, err_tty, scenarios.size());
+    options.on_start = [p = progress.get()](const std::string& id) { p->started(id); };
+    options.on_finish = [p = progress.get()](const engine::Verdict& v) { p->finished(v); };
+    options.on_message = [p = progress.get()](const std::string& m) { p->message(m); };
+  }
+
+  if (args.target.empty()) {
+    // The embedded default: the suite against the built-in reference peers.
+    for (const auto& name : args.peers)
+      if (engine::find_reference_peer(name) == nullptr) {
+        error_line(fmt::format("no built-in peer '{}' (see: smtpeer list --peers)", name));
+        return kUsage;
+      }
+    if (!args.profile.empty())
+      error_line("note: --profile is ignored without --target; each built-in peer has its own");
+    if (progress) progress = std::make_unique<report::Progress>(
+        stderr, isatty(fileno(stderr)) != 0,
+        scenarios.size() * (args.peers.empty() ? engine::reference_peers().size()
+                                               : args.peers.size()));
+    if (progress) {
+      options.on_start = [p = progress.get()](const std::string& id) { p->started(id); };
+      options.on_finish = [p = progress.get()](const engine::Verdict& v) { p->finished(v); };
+      options.on_message = [p = progress.get()](const std::string& m) { p->message(m); };
+    }
+    auto result = engine::run_builtin(scenarios, profiles_dir, args.peers, options);
+    if (!result) {
+      error_line(result.error().message);
+      return result.error().code == ErrorCode::kScenario ? kUsage : kHarness;
+    }
+    progress.reset();
+    std::fputs(report::render_text(result->reports, text).c_str(), stdout);
+    std::puts("");
+    std::puts("Built-in peers: did smtpeer catch each misbehaviour, and only that one?");
+    for (const auto& c : result->checks) {
+      std::string status = c.ok() ? "caught" : "NOT AS EXPECTED";
+      std::printf("  %-32s %-16s %s\n", c.peer.c_str(), status.c_str(), c.description.c_str());
+      for (const auto& m : c.missed)
+        std::printf("      missed: %s should have failed\n", m.c_str());
+      for (const auto& u : c.unexpected)
+        std::printf("      unexpected: %s failed or erred\n", u.c_str());
+    }
+    bool wrote = write_outputs(args, result->reports);
+    if (net::stop_flag().load()) return kHarness;
+    if (!wrote) return kHarness;
+    return result->ok() ? kAllPassed : kFindings;
+  }
+
+  auto hp = net::split_host_port(args.target);
+  if (!hp) {
+    error_line("--target " + hp.error().message);
+    return kUsage;
+  }
+  auto profile = scenario::load_profile(profiles_dir, args.profile.empty() ? "rfc3207" : args.profile);
+  if (!profile) {
+    error_line(profile.error().message);
+    return kUsage;
+  }
+  // Reachability first: an unreachable target is exit 3, not 40 errors.
+  {
+    auto probe = net::connect_tcp(hp->first, hp->second, net::deadline_in(std::chrono::seconds(10)));
+    if (!probe) {
+      error_line(probe.error().message);
+      return kHarness;
+    }
+  }
+  engine::ClientTarget target;
+  target.host = hp->first;
+  target.port = hp->second;
+  target.ca_file = args.ca_file;
+  target.expect_name = args.expect_name;
+  target.sni = args.sni;
+  engine::RunReport rep = engine::run_suite(scenarios, *profile, target, options);
+  rep.connections += 1;  // the reachability probe
+  progress.reset();
+  std::vector<engine::RunReport> runs{std::move(rep)};
+  std::fputs(report::render_text(runs, text).c_str(), stdout);
+  bool wrote = write_outputs(args, runs);
+  const auto& r = runs.front();
+  if (r.interrupted || !wrote || r.count(engine::VerdictKind::kError) > 0) return kHarness;
+  return r.count(engine::VerdictKind::kFail) > 0 ? kFindings : kAllPassed;
+}
+
+int list(const ListArgs& args) {
+  if (args.peers) {
+    for (const auto& p : engine::reference_peers()) {
+      std::printf("%-32s profile %-18s %s\n", p.name.c_str(), p.profile.c_str(),
+                  p.description.c_str());
+      for (const auto& id : p.must_fail) std::printf("    must fail: %s\n", id.c_str());
+    }
+    return kAllPassed;
+  }
+  std::vector<scenario::Scenario> scenarios;
+  if (!load_selected(scenario_dir_or_default(args.scenario_dir), args.tags, {}, scenarios))
+    return kUsage;
+  for (const auto& sc : scenarios) {
+    std::string rows;
+    for (const auto& c : sc.catalogue) rows += (rows.empty() ? "" : ",") + c;
+    std::printf("%-40s %-6s %-22s %s%s\n", sc.id.c_str(), rows.c_str(), sc.clause.c_str(),
+                sc.title.c_str(), sc.disabled.empty() ? "" : "  [disabled]");
+  }
+  return kAllPassed;
+}
+
+int explain(const ExplainArgs& args) {
+  std::vector<scenario::Scenario> scenarios;
+  if (!load_selected(scenario_dir_or_default(args.scenario_dir), {}, {args.id}, scenarios))
+    return kUsage;
+  for (const auto& sc : scenarios) {
+    std::printf("%s: %s\n", sc.id.c_str(), sc.title.c_str());
+    std::string rows;
+    for (const auto& c : sc.catalogue) rows += (rows.empty() ? "" : ", ") + c;
+    std::printf("  catalogue: %s\n  clause:    %s\n  requires:  \"%s\"\n  file:      %s\n",
+                rows.c_str(), sc.clause.c_str(), sc.requirement.c_str(), sc.path.c_str());
+    if (!sc.disabled.empty()) std::printf("  DISABLED:  %s\n", sc.disabled.c_str());
+    std::printf("  steps:\n");
+    int n = 0;
+    for (const auto& st : sc.steps) {
+      std::string what(scenario::to_string(st.kind));
+      if (!st.label.empty()) what += " (" + st.label + ")";
+      std::printf("    %2d. %s%s%s\n", ++n, what.c_str(), st.why.empty() ? "" : " — ",
+                  st.why.c_str());
+    }
+    std::puts("");
+  }
+  return kAllPassed;
+}
+
+}  // namespace smtpeer::cli

@@ -1,0 +1,49 @@
+// The subcommands behind main(): each takes its parsed flags and returns the
+// exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace smtpeer::cli {
+
+struct RunArgs {
+  std::string target;
+  std::string profile;
+  std::vector<std::string> tags;
+  std::vector<std::string> ids;
+  std::string scenario_dir;
+  std::string ca_file;
+  std::string expect_name;
+  std::string sni;
+  std::string json_path;
+  std::string junit_path;
+  std::string out_dir = "smtpeer-out";
+  int parallel = 4;
+  std::vector<std::string> peers;
+  bool verbose = false;
+  bool no_color = false;
+  bool quiet = false;
+};
+
+struct ListArgs {
+  std::string scenario_dir;
+  std::vector<std::string> tags;
+  bool peers = false;
+};
+
+struct ExplainArgs {
+  std::string id;
+  std::string scenario_dir;
+};
+
+int run(const RunArgs& args, bool tty);
+int list(const ListArgs& args);
+int explain(const ExplainArgs& args);
+
+// request_stop: async-signal-safe; the run ends its scenarios and still writes its reports.
+void request_stop();
+
+enum ExitCode { kAllPassed = 0, kFindings = 1, kUsage = 2, kHarness = 3 };
+
+}  // namespace smtpeer::cli

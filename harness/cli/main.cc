@@ -1,0 +1,95 @@
+// smtpeer: the command line. It parses flags and calls the library; all
+// logic lives in harness/ (STYLE.md 1).
+//
+// Exit codes (documented in README.md):
+//   0  every scenario passed (built-in demo: every built-in misbehaviour was caught)
+//   1  findings: at least one scenario failed (demo: a misbehaviour was missed)
+//   2  usage, scenario or profile error
+//   3  target unreachable, harness error, or the run was interrupted
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+#include "cli/commands.h"
+
+namespace {
+
+void on_signal(int) { smtpeer::cli::request_stop(); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+
+  CLI::App app{"smtpeer: a controllable fake SMTP peer that checks STARTTLS (RFC 3207) behaviour",
+               "smtpeer"};
+  app.set_version_flag("--version", std::string("smtpeer ") + SMTPEER_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 all passed; 1 findings; 2 usage or scenario error; 3 target unreachable, "
+      "harness error or interrupted.\nRun 'smtpeer COMMAND --help' for a command's options.");
+
+  smtpeer::cli::RunArgs run;
+  CLI::App* run_cmd = app.add_subcommand(
+      "run",
+      "Run scenarios against a server (--target HOST:PORT); with no target, against smtpeer's "
+      "built-in reference peers (a demo that needs nothing installed)");
+  run_cmd->add_option("--target", run.target, "Server to test, HOST:PORT (e.g. mx.staging:25)");
+  run_cmd->add_option("--profile", run.profile,
+                      "Policy profile: rfc3207 (default), opportunistic-mx, mandatory-tls, "
+                      "submission, or a path to a .toml file");
+  run_cmd->add_option("--tag", run.tags, "Only scenarios with this tag (repeatable)");
+  run_cmd->add_option("--id", run.ids,
+                      "Only this scenario id or catalogue row, e.g. S1 (repeatable)");
+  run_cmd->add_option("--scenarios", run.scenario_dir, "Scenario directory (default: the catalogue)");
+  run_cmd->add_option("--ca-file", run.ca_file, "CA bundle to verify the server certificate")
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("--expect-name", run.expect_name,
+                      "Name the server certificate must match");
+  run_cmd->add_option("--sni", run.sni, "Server name to send in the TLS ClientHello");
+  run_cmd->add_option("--json", run.json_path, "Write the JSON report to FILE");
+  run_cmd->add_option("--junit", run.junit_path, "Write a JUnit XML report to FILE");
+  run_cmd->add_option("--out", run.out_dir,
+                      "Directory for transcripts (JSONL, one per scenario)")
+      ->capture_default_str();
+  run_cmd->add_option("--parallel", run.parallel,
+                      "Scenarios (connections) at once against the target; lowered on 421")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  run_cmd->add_option("--peer", run.peers,
+                      "Built-in demo only: run against this reference peer (repeatable)");
+  run_cmd->add_flag("--verbose,-v", run.verbose, "List skipped scenarios with their reasons");
+  run_cmd->add_flag("--no-color", run.no_color, "No ANSI colours");
+  run_cmd->add_flag("--quiet,-q", run.quiet, "No progress lines");
+
+  smtpeer::cli::ListArgs list;
+  CLI::App* list_cmd = app.add_subcommand("list", "List the scenarios of the catalogue");
+  list_cmd->add_option("--scenarios", list.scenario_dir, "Scenario directory");
+  list_cmd->add_option("--tag", list.tags, "Only scenarios with this tag (repeatable)");
+  list_cmd->add_flag("--peers", list.peers, "List the built-in reference peers and their knobs");
+
+  smtpeer::cli::ExplainArgs explain;
+  CLI::App* explain_cmd =
+      app.add_subcommand("explain", "Show what a scenario checks, the RFC sentence, and its steps");
+  explain_cmd->add_option("id", explain.id, "Scenario id or catalogue row (e.g. S1)")->required();
+  explain_cmd->add_option("--scenarios", explain.scenario_dir, "Scenario directory");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  bool tty = isatty(STDOUT_FILENO) != 0;
+  if (*run_cmd) return smtpeer::cli::run(run, tty);
+  if (*list_cmd) return smtpeer::cli::list(list);
+  if (*explain_cmd) return smtpeer::cli::explain(explain);
+  return 2;
+}

@@ -1,0 +1,41 @@
+// run_client_scenario: the step machine of the client role. smtpeer connects
+// to the target, runs the scenario's steps in order, records everything, and
+// turns the first decisive step outcome into a Verdict.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "engine/verdict.h"
+#include "scenario/model.h"
+#include "smtp/reply_parser.h"
+
+namespace smtpeer::engine {
+
+// ClientTarget: where and how to connect, shared by every scenario of a run.
+struct ClientTarget {
+  std::string host;
+  std::uint16_t port = 25;
+  std::string ca_file;       // trust anchors for certificate checks
+  std::string expect_name;   // the name the server certificate must carry
+  std::string sni;           // server name sent in TLS; "" = host if it is a name
+  smtp::ReplyLimits limits;
+};
+
+// ScenarioRun: a verdict, plus what the scheduler needs to know.
+struct ScenarioRun {
+  Verdict verdict;
+  bool rate_limited = false;  // the server greeted with 421: retry later, not a verdict
+  bool unreachable = false;   // the first connection failed
+};
+
+ScenarioRun run_client_scenario(const scenario::Scenario& sc, const scenario::Profile& profile,
+                                const ClientTarget& target, std::atomic<int>& connections);
+
+// evidence_from: the evidence lines for a verdict, from the transcript
+// (the last `max_lines` events; client role: "C" is smtpeer, "S" the server).
+std::vector<EvidenceLine> evidence_from(const transcript::Transcript& t, std::size_t max_lines,
+                                        bool smtpeer_is_client = true);
+
+}  // namespace smtpeer::engine

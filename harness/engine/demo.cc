@@ -1,0 +1,69 @@
+#include "engine/demo.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/reference_peer.h"
+#include "net/socket.h"
+#include "scenario/loader.h"
+
+namespace smtpeer::engine {
+
+bool BuiltinResult::ok() const {
+  return std::all_of(checks.begin(), checks.end(), [](const PeerCheck& c) { return c.ok(); });
+}
+
+PeerCheck check_peer(const std::string& peer, const RunReport& report) {
+  PeerCheck check;
+  check.peer = peer;
+  const PeerSpec* spec = find_reference_peer(peer);
+  if (spec == nullptr) return check;
+  check.description = spec->description;
+  auto listed = [](const std::vector<std::string>& v, const std::string& id) {
+    return std::find(v.begin(), v.end(), id) != v.end();
+  };
+  for (const auto& id : spec->must_fail) {
+    auto it = std::find_if(report.verdicts.begin(), report.verdicts.end(),
+                           [&](const Verdict& v) { return v.scenario_id == id; });
+    // A scenario that was not selected for this run cannot be missed.
+    if (it != report.verdicts.end() && it->kind != VerdictKind::kFail) check.missed.push_back(id);
+  }
+  for (const auto& v : report.verdicts) {
+    bool bad = v.kind == VerdictKind::kError ||
+               (v.kind == VerdictKind::kFail && !listed(spec->must_fail, v.scenario_id) &&
+                !listed(spec->may_fail, v.scenario_id));
+    if (bad) check.unexpected.push_back(v.scenario_id);
+  }
+  return check;
+}
+
+Result<BuiltinResult> run_builtin(const std::vector<scenario::Scenario>& scenarios,
+                                  const std::string& profiles_dir,
+                                  const std::vector<std::string>& peers,
+                                  const SuiteOptions& options) {
+  BuiltinResult result;
+  for (const PeerSpec& spec : reference_peers()) {
+    if (!peers.empty() && std::find(peers.begin(), peers.end(), spec.name) == peers.end())
+      continue;
+    auto profile = scenario::load_profile(profiles_dir, spec.profile);
+    if (!profile) return profile.error();
+    auto peer = ReferencePeer::start(spec);
+    if (!peer) return peer.error();
+    if (options.on_message)
+      options.on_message(fmt::format("built-in peer {} ({}) on 127.0.0.1:{}, profile {}",
+                                     spec.name, spec.description, (*peer)->port(), spec.profile));
+    ClientTarget target;
+    target.host = "127.0.0.1";
+    target.port = (*peer)->port();
+    RunReport report = run_suite(scenarios, *profile, target, options);
+    (*peer)->stop();
+    report.target = fmt::format("builtin:{} (127.0.0.1:{})", spec.name, target.port);
+    result.checks.push_back(check_peer(spec.name, report));
+    result.reports.push_back(std::move(report));
+    if (net::stop_flag().load()) break;
+  }
+  return result;
+}
+
+}  // namespace smtpeer::engine

@@ -1,0 +1,42 @@
+// run_builtin: the embedded default. Starts each built-in reference peer on
+// 127.0.0.1, runs the suite against it under the peer's profile, stops it,
+// and checks the outcome against what the peer's knobs must provoke: the
+// conformant peers pass everything; each misbehaving peer fails the
+// scenarios meant for its knob and nothing else.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "engine/scheduler.h"
+#include "engine/verdict.h"
+#include "scenario/model.h"
+
+namespace smtpeer::engine {
+
+struct PeerCheck {
+  std::string peer;
+  std::string description;
+  std::vector<std::string> missed;      // must_fail scenarios that did not fail
+  std::vector<std::string> unexpected;  // scenarios that failed or erred but should not have
+  bool ok() const { return missed.empty() && unexpected.empty(); }
+};
+
+struct BuiltinResult {
+  std::vector<RunReport> reports;  // one per peer
+  std::vector<PeerCheck> checks;
+  bool ok() const;
+};
+
+// run_builtin: `peers` empty = all built-in peers. Profiles are loaded from
+// `profiles_dir` by the names the peers carry.
+Result<BuiltinResult> run_builtin(const std::vector<scenario::Scenario>& scenarios,
+                                  const std::string& profiles_dir,
+                                  const std::vector<std::string>& peers,
+                                  const SuiteOptions& options);
+
+// check_peer: compare one peer's report with its expectations (pure).
+PeerCheck check_peer(const std::string& peer, const RunReport& report);
+
+}  // namespace smtpeer::engine

@@ -1,0 +1,154 @@
+#include "engine/scheduler.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <ctime>
+#include <mutex>
+#include <thread>
+
+#include "net/socket.h"
+
+namespace smtpeer::engine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Gate: how many scenarios may hold a connection to the target at once, and
+// until when nobody may open a new one (after a 421).
+class Gate {
+ public:
+  explicit Gate(int cap) : cap_(std::max(1, cap)) {}
+
+  // acquire: wait for a slot; false if the run was stopped.
+  bool acquire() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      if (net::stop_flag().load()) return false;
+      auto now = Clock::now();
+      if (active_ < cap_ && now >= quiet_until_) {
+        ++active_;
+        return true;
+      }
+      auto wake = now >= quiet_until_ ? now + std::chrono::milliseconds(100)
+                                      : std::min(quiet_until_, now + std::chrono::milliseconds(100));
+      cv_.wait_until(lock, wake);
+    }
+  }
+
+  void release() {
+    std::lock_guard lock(mu_);
+    --active_;
+    cv_.notify_all();
+  }
+
+  // rate_limited: the server refused with 421: one fewer at once, and quiet for `pause`.
+  int rate_limited(std::chrono::milliseconds pause) {
+    std::lock_guard lock(mu_);
+    cap_ = std::max(1, cap_ - 1);
+    quiet_until_ = std::max(quiet_until_, Clock::now() + pause);
+    return cap_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int cap_;
+  int active_ = 0;
+  Clock::time_point quiet_until_{};
+};
+
+}  // namespace
+
+std::string now_iso8601() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+RunReport run_suite(const std::vector<scenario::Scenario>& scenarios,
+                    const scenario::Profile& profile, const ClientTarget& target,
+                    const SuiteOptions& options) {
+  RunReport report;
+  report.target = fmt::format("{}:{}", target.host, target.port);
+  report.profile = profile.name;
+  report.started_at = now_iso8601();
+  auto t0 = Clock::now();
+
+  std::vector<Verdict> verdicts(scenarios.size());
+  std::vector<bool> done(scenarios.size(), false);
+  std::atomic<std::size_t> next{0};
+  std::atomic<int> connections{0};
+  Gate gate(options.parallel);
+
+  auto worker = [&] {
+    for (;;) {
+      std::size_t i = next.fetch_add(1);
+      if (i >= scenarios.size()) return;
+      const scenario::Scenario& sc = scenarios[i];
+      auto pause = options.backoff;
+      int retries = 0;
+      for (;;) {
+        if (!gate.acquire()) return;
+        if (options.on_start && retries == 0) options.on_start(sc.id);
+        ScenarioRun run = run_client_scenario(sc, profile, target, connections);
+        gate.release();
+        if (run.rate_limited && retries < options.max_retries && !net::stop_flag().load()) {
+          ++retries;
+          int cap = gate.rate_limited(pause);
+          if (options.on_message)
+            options.on_message(fmt::format(
+                "{}: server answered 421 (rate limit); retry {} in {} ms, {} at once", sc.id,
+                retries, pause.count(), cap));
+          pause = std::min(pause * 2, std::chrono::milliseconds(30000));
+          continue;
+        }
+        if (run.rate_limited) {
+          run.verdict.kind = VerdictKind::kError;
+          run.verdict.summary = fmt::format(
+              "the server kept refusing with 421 after {} retries; run with a lower --parallel",
+              retries);
+        }
+        run.verdict.retries = retries;
+        if (options.on_finish) options.on_finish(run.verdict);
+        verdicts[i] = std::move(run.verdict);
+        done[i] = true;
+        break;
+      }
+    }
+  };
+
+  int threads = std::max(1, std::min<int>(options.parallel, static_cast<int>(scenarios.size())));
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
+  for (auto& th : pool) th.join();
+
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    if (done[i]) {
+      report.verdicts.push_back(std::move(verdicts[i]));
+      continue;
+    }
+    // Not run because the run was stopped: say so rather than drop it.
+    Verdict v;
+    v.scenario_id = scenarios[i].id;
+    v.title = scenarios[i].title;
+    v.catalogue = scenarios[i].catalogue;
+    v.tags = scenarios[i].tags;
+    v.clause = scenarios[i].clause;
+    v.requirement = scenarios[i].requirement;
+    v.kind = VerdictKind::kSkip;
+    v.summary = "not run: the run was interrupted";
+    report.verdicts.push_back(std::move(v));
+  }
+  report.interrupted = net::stop_flag().load();
+  report.connections = connections.load();
+  report.duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+  return report;
+}
+
+}  // namespace smtpeer::engine

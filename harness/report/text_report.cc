@@ -1,0 +1,290 @@
+#include "report/text_report.h"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "report/display_text.h"
+#include "transcript/jsonl_recorder.h"
+
+namespace smtpeer::report {
+
+namespace {
+
+using engine::RunReport;
+using engine::Verdict;
+using engine::VerdictKind;
+
+struct VerdictStyle {
+  VerdictKind kind;
+  std::string_view word;
+  std::string_view color;  // ANSI SGR sequence
+};
+constexpr std::array<VerdictStyle, 4> kVerdictStyles{{
+    {VerdictKind::kPass, "PASS", "\x1b[32m"},
+    {VerdictKind::kFail, "FAIL", "\x1b[1;31m"},
+    {VerdictKind::kSkip, "SKIP", "\x1b[33m"},
+    {VerdictKind::kError, "ERROR", "\x1b[1;35m"},
+}};
+constexpr std::string_view kReset = "\x1b[0m";
+constexpr std::size_t kVerdictWidth = 5;  // "ERROR"
+constexpr std::string_view kGap = "  ";    // between table columns
+// Below this many columns for the summary, the table puts the summary on
+// lines of its own instead of squeezing it into a narrow column.
+constexpr std::size_t kMinSummaryWidth = 30;
+// An evidence line (one write, one reply) longer than this many rows is cut;
+// the transcript has it whole.
+constexpr std::size_t kMaxRowsPerEvidence = 4;
+
+const VerdictStyle& style_of(VerdictKind k) {
+  for (const auto& s : kVerdictStyles) {
+    if (s.kind == k) return s;
+  }
+  return kVerdictStyles.back();
+}
+
+// Context: the options, plus the output being built.
+struct Context {
+  const TextOptions& opt;
+  std::string out;
+
+  void line(std::string_view s = {}) {
+    // Trailing blanks only make golden files and terminals noisy.
+    const std::size_t end = s.find_last_not_of(' ');
+    out.append(s.substr(0, end == std::string_view::npos ? 0 : end + 1));
+    out += '\n';
+  }
+
+  // word: the verdict word, coloured when asked, padded to `pad` columns.
+  std::string word(VerdictKind k, std::size_t pad = 0) const {
+    const auto& s = style_of(k);
+    std::string w = opt.color ? std::string(s.color) + std::string(s.word) + std::string(kReset)
+                              : std::string(s.word);
+    if (pad > s.word.size()) w.append(pad - s.word.size(), ' ');
+    return w;
+  }
+
+  // labelled: `prefix` (taking prefix_width columns) then `text` wrapped at
+  // spaces, continuation lines aligned under the start of the text.
+  void labelled(std::string_view prefix, std::size_t prefix_width, std::string_view text) {
+    const std::size_t avail = opt.width > prefix_width + 20 ? opt.width - prefix_width : 20;
+    const auto rows = wrap_words(text, avail);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      line((i == 0 ? std::string(prefix) : std::string(prefix_width, ' ')) + rows[i]);
+    }
+  }
+  void labelled(std::string_view prefix, std::string_view text) {
+    labelled(prefix, display_width(prefix), text);
+  }
+};
+
+std::string pad(std::string s, std::size_t width) {
+  const std::size_t w = display_width(s);
+  if (w < width) s.append(width - w, ' ');
+  return s;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += sep;
+    out += p;
+  }
+  return out;
+}
+
+std::string or_dash(std::string s) { return s.empty() ? std::string("-") : s; }
+
+// totals_line: the exact form scripts may look for; always plural so that a
+// pattern like "(\d+) errors" matches every count.
+std::string totals_line(int pass, int fail, int skip, int error) {
+  return std::to_string(pass) + " passed, " + std::to_string(fail) + " failed, " +
+         std::to_string(skip) + " skipped, " + std::to_string(error) + " errors";
+}
+
+void header(Context& c, const RunReport& run) {
+  std::vector<std::string> parts{
+      "Target " + terminal_safe(run.target),
+      "profile " + or_dash(terminal_safe(run.profile)),
+      plural(static_cast<std::int64_t>(run.verdicts.size()), "scenario", "scenarios"),
+      plural(run.connections, "connection", "connections"),
+      format_duration(run.duration_ms),
+  };
+  if (!run.started_at.empty()) parts.push_back("started " + terminal_safe(run.started_at));
+  c.labelled("", join(parts, " \u00b7 "));
+  if (run.interrupted) {
+    c.labelled("INTERRUPTED: ",
+               "the run was stopped before it finished; the results are partial and scenarios "
+               "that had not finished are missing.");
+  }
+}
+
+struct Row {
+  VerdictKind kind;
+  std::string id, catalogue, clause, summary;
+};
+
+void table(Context& c, const RunReport& run) {
+  std::vector<Row> rows;
+  int hidden_skips = 0;
+  for (const auto& v : run.verdicts) {
+    if (v.kind == VerdictKind::kSkip && !c.opt.verbose) {
+      ++hidden_skips;
+      continue;
+    }
+    rows.push_back({v.kind, terminal_safe(v.scenario_id), or_dash(terminal_safe(join(v.catalogue, ","))),
+                    or_dash(terminal_safe(v.clause)), terminal_safe(v.summary)});
+  }
+  if (run.verdicts.empty()) c.line("  No scenarios ran.");
+  if (!rows.empty()) {
+    const Row head{VerdictKind::kPass, "SCENARIO", "CATALOGUE", "CLAUSE", "SUMMARY"};
+    std::size_t w_id = display_width(head.id);
+    std::size_t w_cat = display_width(head.catalogue);
+    std::size_t w_clause = display_width(head.clause);
+    for (const auto& r : rows) {
+      w_id = std::max(w_id, display_width(r.id));
+      w_cat = std::max(w_cat, display_width(r.catalogue));
+      w_clause = std::max(w_clause, display_width(r.clause));
+    }
+    const std::size_t summary_col = kVerdictWidth + w_id + w_cat + w_clause + 4 * kGap.size();
+    const bool inline_summary = c.opt.width >= summary_col + kMinSummaryWidth;
+    // Without room, the summary goes below, indented under the id.
+    const std::size_t indent = inline_summary ? summary_col : kVerdictWidth + kGap.size();
+    const std::size_t summary_width = c.opt.width - indent;
+
+    auto cells = [&](std::string verdict, const Row& r) {
+      return verdict + std::string(kGap) + pad(r.id, w_id) + std::string(kGap) +
+             pad(r.catalogue, w_cat) + std::string(kGap) + pad(r.clause, w_clause) +
+             std::string(kGap);
+    };
+    c.line(cells(pad("RESULT", kVerdictWidth), head) + (inline_summary ? head.summary : ""));
+    for (const auto& r : rows) {
+      const auto summary = wrap_words(r.summary, summary_width);
+      const std::string first = cells(c.word(r.kind, kVerdictWidth), r);
+      if (inline_summary) {
+        c.line(first + summary[0]);
+      } else {
+        c.line(first);
+        c.line(std::string(indent, ' ') + summary[0]);
+      }
+      for (std::size_t i = 1; i < summary.size(); ++i) {
+        c.line(std::string(indent, ' ') + summary[i]);
+      }
+    }
+  }
+  if (hidden_skips > 0) {
+    c.labelled("  ", plural(hidden_skips, "scenario was", "scenarios were") +
+                         " skipped because they do not apply to this target or profile "
+                         "(verbose output lists why).");
+  }
+}
+
+// evidence_line: "  S[tls]: 250 2.0.0 Ok\r\n", cut into rows of the line
+// width without losing a byte (the text is exact bytes, escaped: spaces
+// matter, so it is not word-wrapped).
+void evidence_line(Context& c, const engine::EvidenceLine& e) {
+  const std::string prefix = "  " + terminal_safe(e.who) + (e.tls ? "[tls]" : "") + ": ";
+  const std::size_t prefix_w = display_width(prefix);
+  const std::size_t avail = c.opt.width > prefix_w + 20 ? c.opt.width - prefix_w : 20;
+  std::string text = terminal_safe(e.text);
+  const std::size_t cols = display_width(text);
+  if (cols > avail * kMaxRowsPerEvidence) {
+    // Room for the marker in the last row; the marker names what was cut.
+    const std::size_t keep = avail * kMaxRowsPerEvidence - 24;
+    text = fit_width(text, keep + 1);
+    text.resize(text.size() - std::string_view("\u2026").size());
+    text += "\u2026(+" + std::to_string(cols - keep) + " more characters)";
+  }
+  std::size_t start = 0;
+  bool first = true;
+  while (first || start < text.size()) {
+    std::size_t end = start;
+    for (std::size_t n = 0; end < text.size(); ++end) {
+      const bool lead = (static_cast<unsigned char>(text[end]) & 0xC0) != 0x80;
+      if (lead && n++ == avail) break;
+    }
+    c.line((first ? prefix : std::string(prefix_w, ' ')) + text.substr(start, end - start));
+    start = end;
+    first = false;
+  }
+}
+
+void finding_block(Context& c, const Verdict& v) {
+  c.line();
+  const std::string title = v.title.empty() ? terminal_safe(v.scenario_id)
+                                            : terminal_safe(v.scenario_id) + ": " +
+                                                  terminal_safe(v.title);
+  c.labelled(c.word(v.kind) + " ", style_of(v.kind).word.size() + 1, title);
+  if (v.kind == VerdictKind::kError) {
+    c.labelled("  ", "smtpeer could not run this scenario. This is not a finding against the "
+                     "target: check the target address, the network and smtpeer's configuration.");
+  }
+  if (!v.clause.empty()) c.labelled("  clause: ", terminal_safe(v.clause));
+  if (!v.requirement.empty()) {
+    c.labelled("  requirement: ", "\"" + terminal_safe(v.requirement) + "\"");
+  }
+  if (!v.summary.empty()) {
+    c.labelled(v.kind == VerdictKind::kError ? "  what went wrong: " : "  what happened: ",
+               terminal_safe(v.summary));
+  }
+  for (const auto& n : v.notes) c.labelled("  note: ", terminal_safe(n));
+
+  std::vector<std::string> facts;
+  if (v.failed_step >= 0) {
+    facts.push_back((v.kind == VerdictKind::kError ? "stopped at step " : "decided at step ") +
+                    std::to_string(v.failed_step + 1) + " (counting from 1)");
+  }
+  facts.push_back(plural(v.connections, "connection", "connections") + " used");
+  if (v.retries > 0) {
+    facts.push_back(plural(v.retries, "retry", "retries") + " after a 421 (busy) greeting");
+  }
+  facts.push_back("took " + format_duration(v.duration_ms));
+  c.labelled("  ", join(facts, "; "));
+
+  if (v.evidence.empty()) return;
+  c.labelled("  ", "evidence, in wire order (C = client, S = server, * = smtpeer's own "
+                   "observation, [tls] = inside TLS):");
+  const std::size_t limit = c.opt.evidence_lines == 0 ? v.evidence.size()
+                                                      : std::min(c.opt.evidence_lines,
+                                                                 v.evidence.size());
+  for (std::size_t i = 0; i < limit; ++i) evidence_line(c, v.evidence[i]);
+  if (limit < v.evidence.size()) {
+    c.labelled("  ", "\u2026 " + std::to_string(v.evidence.size() - limit) + " more lines (see transcripts/" +
+                         transcript::transcript_file_name(v.scenario_id) + ")");
+  }
+}
+
+void render_run(Context& c, const RunReport& run) {
+  header(c, run);
+  c.line();
+  table(c, run);
+  for (const auto& v : run.verdicts) {
+    if (v.kind == VerdictKind::kFail || v.kind == VerdictKind::kError) finding_block(c, v);
+  }
+  c.line();
+  c.line(totals_line(run.count(VerdictKind::kPass), run.count(VerdictKind::kFail),
+                     run.count(VerdictKind::kSkip), run.count(VerdictKind::kError)));
+}
+
+}  // namespace
+
+std::string render_text(const std::vector<RunReport>& runs, const TextOptions& options) {
+  Context c{options, {}};
+  int pass = 0, fail = 0, skip = 0, error = 0;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (i > 0) c.line();
+    render_run(c, runs[i]);
+    pass += runs[i].count(VerdictKind::kPass);
+    fail += runs[i].count(VerdictKind::kFail);
+    skip += runs[i].count(VerdictKind::kSkip);
+    error += runs[i].count(VerdictKind::kError);
+  }
+  if (runs.size() > 1) {
+    c.line();
+    c.line("All " + std::to_string(runs.size()) + " runs together:");
+    c.line(totals_line(pass, fail, skip, error));
+  }
+  return c.out;
+}
+
+}  // namespace smtpeer::report
