@@ -29,7 +29,8 @@ namespace {
 // StepResult: what one step decided.
 struct StepResult {
   Outcome outcome = Outcome::kContinue;
-  std::string detail;  // what was observed, for the summary
+  std::string detail;        // what was observed, for the summary
+  bool from_branch = false;  // decided by an `or` alternative, whose `why` is in detail
 };
 
 std::string hex_prefix(std::string_view bytes, std::size_t n) {
@@ -266,7 +267,7 @@ StepResult ClientSession::do_expect(const Step& step) {
       if (alt.then == Outcome::kNote) notes_.push_back(alt.why + " (" + seen + ")");
       return {Outcome::kContinue, seen};
     }
-    return {alt.then, alt.why.empty() ? seen : alt.why + " (got " + seen + ")"};
+    return {alt.then, alt.why.empty() ? seen : alt.why + " (got " + seen + ")", true};
   }
   return {step.on_mismatch, fmt::format("expected {}; got {}", describe(step.expect), seen)};
 }
@@ -434,7 +435,7 @@ ScenarioRun ClientSession::run() {
     if (r.outcome == Outcome::kContinue) continue;
     std::string label = step.label.empty() ? std::string(scenario::to_string(step.kind))
                                            : step.label;
-    std::string head = step.why.empty() ? "" : step.why;
+    std::string head = step.why.empty() || r.from_branch ? "" : step.why;
     switch (r.outcome) {
       case Outcome::kFail:
         v.failed_step = static_cast<int>(i);

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
+#include <thread>
 
 #include "engine/reference_peer.h"
 #include "net/socket.h"
@@ -42,26 +45,52 @@ Result<BuiltinResult> run_builtin(const std::vector<scenario::Scenario>& scenari
                                   const std::string& profiles_dir,
                                   const std::vector<std::string>& peers,
                                   const SuiteOptions& options) {
-  BuiltinResult result;
+  std::vector<const PeerSpec*> chosen;
+  std::vector<scenario::Profile> profiles;
   for (const PeerSpec& spec : reference_peers()) {
     if (!peers.empty() && std::find(peers.begin(), peers.end(), spec.name) == peers.end())
       continue;
     auto profile = scenario::load_profile(profiles_dir, spec.profile);
     if (!profile) return profile.error();
-    auto peer = ReferencePeer::start(spec);
-    if (!peer) return peer.error();
-    if (options.on_message)
-      options.on_message(fmt::format("built-in peer {} ({}) on 127.0.0.1:{}, profile {}",
-                                     spec.name, spec.description, (*peer)->port(), spec.profile));
-    ClientTarget target;
-    target.host = "127.0.0.1";
-    target.port = (*peer)->port();
-    RunReport report = run_suite(scenarios, *profile, target, options);
-    (*peer)->stop();
-    report.target = fmt::format("builtin:{} (127.0.0.1:{})", spec.name, target.port);
-    result.checks.push_back(check_peer(spec.name, report));
-    result.reports.push_back(std::move(report));
-    if (net::stop_flag().load()) break;
+    chosen.push_back(&spec);
+    profiles.push_back(std::move(profile).value());
+  }
+  // Peers are independent servers: run a few at once, each with its own
+  // connection cap, so the demo takes the time of its slowest scenarios.
+  constexpr std::size_t kPeersAtOnce = 3;
+  std::vector<RunReport> reports(chosen.size());
+  std::vector<std::optional<Error>> errors(chosen.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next.fetch_add(1); i < chosen.size(); i = next.fetch_add(1)) {
+      if (net::stop_flag().load()) return;
+      const PeerSpec& spec = *chosen[i];
+      auto peer = ReferencePeer::start(spec);
+      if (!peer) {
+        errors[i] = peer.error();
+        continue;
+      }
+      if (options.on_message)
+        options.on_message(fmt::format("built-in peer {} ({}) on 127.0.0.1:{}, profile {}",
+                                       spec.name, spec.description, (*peer)->port(), spec.profile));
+      ClientTarget target;
+      target.host = "127.0.0.1";
+      target.port = (*peer)->port();
+      reports[i] = run_suite(scenarios, profiles[i], target, options);
+      (*peer)->stop();
+      reports[i].target = fmt::format("builtin:{} (127.0.0.1:{})", spec.name, target.port);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 0; t < std::min(kPeersAtOnce, chosen.size()); ++t) pool.emplace_back(worker);
+  for (auto& th : pool) th.join();
+
+  BuiltinResult result;
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    if (errors[i]) return *errors[i];
+    if (reports[i].target.empty()) continue;  // not started: the run was stopped
+    result.checks.push_back(check_peer(chosen[i]->name, reports[i]));
+    result.reports.push_back(std::move(reports[i]));
   }
   return result;
 }

@@ -211,9 +211,9 @@ class PeerSession {
       case Verb::kHelo: {
         if (args.empty() && !(cmd.verb == Verb::kEhlo && spec_.knobs.accept_empty_ehlo))
           return reply(fmt::format("501 5.5.4 Syntax: {} hostname\r\n", cmd.verb_text));
-        if (!(spec_.knobs.keep_state_across_starttls && !helo_.empty())) helo_ = args;
-        mail_ = false;
-        rcpt_ = false;
+        // The knob's server never forgets: not the first name, not the transaction.
+        if (!spec_.knobs.keep_state_across_starttls || helo_.empty()) helo_ = args;
+        if (!spec_.knobs.keep_state_across_starttls) mail_ = rcpt_ = false;
         if (cmd.verb == Verb::kHelo) return reply(fmt::format("250 {}\r\n", kHostname));
         return reply(ehlo_reply(helo_));
       }

@@ -9,13 +9,15 @@ namespace {
 
 constexpr std::string_view kHex = "0123456789ABCDEF";
 
-bool is_continuation(unsigned char b) { return (b & 0xC0) == 0x80; }
+bool is_continuation(unsigned char b) {
+  return (b & 0xC0) == 0x80;
+}
 
 // kUtf8Leads: RFC 3629 §4, the well-formed byte sequences by lead byte:
 // the range the second byte must fall in (which excludes overlong forms,
 // surrogates and code points above U+10FFFF) and the sequence length.
 struct Utf8Lead {
-  unsigned char lo, hi;            // lead byte range
+  unsigned char lo, hi;  // lead byte range
   unsigned char second_lo, second_hi;
   std::size_t length;
 };
@@ -106,7 +108,8 @@ std::string terminal_safe(std::string_view s) {
     } else if (cp == '\t') {
       out += ' ';
     } else if (is_unsafe(cp)) {
-      for (std::size_t k = 0; k < len; ++k) append_hex_escape(out, static_cast<unsigned char>(s[i + k]));
+      for (std::size_t k = 0; k < len; ++k)
+        append_hex_escape(out, static_cast<unsigned char>(s[i + k]));
     } else {
       out.append(s.substr(i, len));
     }

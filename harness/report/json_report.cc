@@ -51,8 +51,8 @@ Json run_json(const engine::RunReport& run) {
   j["connections"] = run.connections;
   j["interrupted"] = run.interrupted;
   Json totals;
-  for (const auto k : {VerdictKind::kPass, VerdictKind::kFail, VerdictKind::kSkip,
-                       VerdictKind::kError}) {
+  for (const auto k :
+       {VerdictKind::kPass, VerdictKind::kFail, VerdictKind::kSkip, VerdictKind::kError}) {
     totals[std::string(to_string(k))] = run.count(k);
   }
   j["totals"] = std::move(totals);
@@ -63,11 +63,15 @@ Json run_json(const engine::RunReport& run) {
 }
 
 // dump: never throws; see the UTF-8 note in json_report.h.
-std::string dump(const Json& j) { return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"; }
+std::string dump(const Json& j) {
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
 
 }  // namespace
 
-std::string to_json(const engine::RunReport& run) { return dump(run_json(run)); }
+std::string to_json(const engine::RunReport& run) {
+  return dump(run_json(run));
+}
 
 std::string to_json(const std::vector<engine::RunReport>& runs) {
   Json all = Json::array();

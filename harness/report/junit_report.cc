@@ -63,7 +63,8 @@ void append_xml(std::string& out, std::string_view s, XmlContext ctx) {
     } else if (cp == '\r') {
       out += "&#13;";  // a literal CR is dropped by end-of-line handling
     } else if (!allowed_in_xml(cp)) {
-      for (std::size_t k = 0; k < len; ++k) append_hex_escape(out, static_cast<unsigned char>(s[i + k]));
+      for (std::size_t k = 0; k < len; ++k)
+        append_hex_escape(out, static_cast<unsigned char>(s[i + k]));
     } else {
       out.append(s.substr(i, len));
     }
@@ -159,9 +160,7 @@ void append_testcase(std::string& out, const engine::Verdict& v) {
       out += "      <error" + attr("message", v.summary) + attr("type", "error") + ">" +
              xml(details(v)) + "</error>\n";
       break;
-    case VerdictKind::kSkip:
-      out += "      <skipped" + attr("message", v.summary) + "/>\n";
-      break;
+    case VerdictKind::kSkip: out += "      <skipped" + attr("message", v.summary) + "/>\n"; break;
     case VerdictKind::kPass: break;
   }
   if (!v.notes.empty()) {

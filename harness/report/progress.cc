@@ -23,14 +23,18 @@ std::string counter(std::size_t done, std::size_t total, bool aligned) {
   return "[" + std::string(aligned ? " " : "") + d + "/" + t + "]";
 }
 
-void put(std::FILE* out, std::string_view s) { std::fwrite(s.data(), 1, s.size(), out); }
+void put(std::FILE* out, std::string_view s) {
+  std::fwrite(s.data(), 1, s.size(), out);
+}
 
 }  // namespace
 
 Progress::Progress(std::FILE* out, bool tty, std::size_t total)
     : out_(out), tty_(tty), total_(total) {}
 
-Progress::~Progress() { clear(); }
+Progress::~Progress() {
+  clear();
+}
 
 void Progress::started(const std::string& id) {
   std::lock_guard lock(mu_);
@@ -56,8 +60,8 @@ void Progress::finished(const engine::Verdict& verdict) {
   if (!tty_) {
     put(out_, counter(done_, total_, false) + " " + detail + "\n");
   } else {
-    const bool bad = verdict.kind == engine::VerdictKind::kFail ||
-                     verdict.kind == engine::VerdictKind::kError;
+    const bool bad =
+        verdict.kind == engine::VerdictKind::kFail || verdict.kind == engine::VerdictKind::kError;
     if (bad) {
       erase_locked();
       put(out_, fit_width(detail, columns() - 1) + "\n");
@@ -90,7 +94,8 @@ void Progress::erase_locked() {
 void Progress::draw_locked() {
   std::string line = counter(done_, total_, true) + " " + std::to_string(running_.size()) +
                      " running \u00b7 " + std::to_string(failed_) + " failed";
-  if (errors_ > 0) line += " \u00b7 " + plural(static_cast<std::int64_t>(errors_), "error", "errors");
+  if (errors_ > 0)
+    line += " \u00b7 " + plural(static_cast<std::int64_t>(errors_), "error", "errors");
   if (!running_.empty()) line += " \u00b7 " + running_.back() + " \u2026";
   // One column short of the width: a line that fills the terminal wraps on
   // some terminals, and then \r no longer returns to its start.

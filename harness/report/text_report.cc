@@ -27,8 +27,8 @@ constexpr std::array<VerdictStyle, 4> kVerdictStyles{{
     {VerdictKind::kError, "ERROR", "\x1b[1;35m"},
 }};
 constexpr std::string_view kReset = "\x1b[0m";
-constexpr std::size_t kVerdictWidth = 5;  // "ERROR"
-constexpr std::string_view kGap = "  ";    // between table columns
+constexpr std::size_t kVerdictWidth = 6;  // "RESULT", the column heading
+constexpr std::string_view kGap = "  ";   // between table columns
 // Below this many columns for the summary, the table puts the summary on
 // lines of its own instead of squeezing it into a narrow column.
 constexpr std::size_t kMinSummaryWidth = 30;
@@ -93,7 +93,9 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
-std::string or_dash(std::string s) { return s.empty() ? std::string("-") : s; }
+std::string or_dash(std::string s) {
+  return s.empty() ? std::string("-") : s;
+}
 
 // totals_line: the exact form scripts may look for; always plural so that a
 // pattern like "(\d+) errors" matches every count.
@@ -103,15 +105,15 @@ std::string totals_line(int pass, int fail, int skip, int error) {
 }
 
 void header(Context& c, const RunReport& run) {
-  std::vector<std::string> parts{
-      "Target " + terminal_safe(run.target),
-      "profile " + or_dash(terminal_safe(run.profile)),
-      plural(static_cast<std::int64_t>(run.verdicts.size()), "scenario", "scenarios"),
-      plural(run.connections, "connection", "connections"),
-      format_duration(run.duration_ms),
-  };
-  if (!run.started_at.empty()) parts.push_back("started " + terminal_safe(run.started_at));
-  c.labelled("", join(parts, " \u00b7 "));
+  c.labelled(
+      "",
+      join({"Target " + terminal_safe(run.target), "profile " + or_dash(terminal_safe(run.profile)),
+            plural(run.connections, "connection", "connections"), format_duration(run.duration_ms)},
+           " \u00b7 "));
+  std::vector<std::string> more;
+  if (!run.started_at.empty()) more.push_back("Started " + terminal_safe(run.started_at));
+  more.push_back(plural(static_cast<std::int64_t>(run.verdicts.size()), "scenario", "scenarios"));
+  c.labelled("", join(more, " \u00b7 "));
   if (run.interrupted) {
     c.labelled("INTERRUPTED: ",
                "the run was stopped before it finished; the results are partial and scenarios "
@@ -124,6 +126,39 @@ struct Row {
   std::string id, catalogue, clause, summary;
 };
 
+// table_rows: one aligned row per scenario, the summary wrapped in its column.
+void table_rows(Context& c, const std::vector<Row>& rows, std::size_t w_id, std::size_t w_cat,
+                std::size_t w_clause) {
+  auto cells = [&](std::string verdict, const Row& r) {
+    return verdict + std::string(kGap) + pad(r.id, w_id) + std::string(kGap) +
+           pad(r.catalogue, w_cat) + std::string(kGap) + pad(r.clause, w_clause) +
+           std::string(kGap);
+  };
+  const std::string head = cells(pad("RESULT", kVerdictWidth),
+                                 {VerdictKind::kPass, "SCENARIO", "CATALOGUE", "CLAUSE", ""});
+  const std::size_t indent = display_width(head);
+  c.line(head + "SUMMARY");
+  for (const auto& r : rows) {
+    const auto summary = wrap_words(r.summary, c.opt.width - indent);
+    c.line(cells(c.word(r.kind, kVerdictWidth), r) + summary[0]);
+    for (std::size_t i = 1; i < summary.size(); ++i) {
+      c.line(std::string(indent, ' ') + summary[i]);
+    }
+  }
+}
+
+// stacked_rows: when the columns would leave the summary too little room
+// (long ids, a narrow width), each scenario takes a line for its verdict, id,
+// catalogue rows and clause, and the summary goes below it.
+void stacked_rows(Context& c, const std::vector<Row>& rows) {
+  const std::size_t indent = kVerdictWidth + kGap.size();
+  for (const auto& r : rows) {
+    c.labelled(c.word(r.kind, kVerdictWidth) + std::string(kGap), indent,
+               r.id + " (" + r.catalogue + ", " + r.clause + ")");
+    c.labelled(std::string(indent, ' '), indent, r.summary);
+  }
+}
+
 void table(Context& c, const RunReport& run) {
   std::vector<Row> rows;
   int hidden_skips = 0;
@@ -132,50 +167,34 @@ void table(Context& c, const RunReport& run) {
       ++hidden_skips;
       continue;
     }
-    rows.push_back({v.kind, terminal_safe(v.scenario_id), or_dash(terminal_safe(join(v.catalogue, ","))),
+    rows.push_back({v.kind, terminal_safe(v.scenario_id),
+                    or_dash(terminal_safe(join(v.catalogue, ","))),
                     or_dash(terminal_safe(v.clause)), terminal_safe(v.summary)});
   }
   if (run.verdicts.empty()) c.line("  No scenarios ran.");
   if (!rows.empty()) {
-    const Row head{VerdictKind::kPass, "SCENARIO", "CATALOGUE", "CLAUSE", "SUMMARY"};
-    std::size_t w_id = display_width(head.id);
-    std::size_t w_cat = display_width(head.catalogue);
-    std::size_t w_clause = display_width(head.clause);
+    std::size_t w_id = display_width("SCENARIO");
+    std::size_t w_cat = display_width("CATALOGUE");
+    std::size_t w_clause = display_width("CLAUSE");
     for (const auto& r : rows) {
       w_id = std::max(w_id, display_width(r.id));
       w_cat = std::max(w_cat, display_width(r.catalogue));
       w_clause = std::max(w_clause, display_width(r.clause));
     }
     const std::size_t summary_col = kVerdictWidth + w_id + w_cat + w_clause + 4 * kGap.size();
-    const bool inline_summary = c.opt.width >= summary_col + kMinSummaryWidth;
-    // Without room, the summary goes below, indented under the id.
-    const std::size_t indent = inline_summary ? summary_col : kVerdictWidth + kGap.size();
-    const std::size_t summary_width = c.opt.width - indent;
-
-    auto cells = [&](std::string verdict, const Row& r) {
-      return verdict + std::string(kGap) + pad(r.id, w_id) + std::string(kGap) +
-             pad(r.catalogue, w_cat) + std::string(kGap) + pad(r.clause, w_clause) +
-             std::string(kGap);
-    };
-    c.line(cells(pad("RESULT", kVerdictWidth), head) + (inline_summary ? head.summary : ""));
-    for (const auto& r : rows) {
-      const auto summary = wrap_words(r.summary, summary_width);
-      const std::string first = cells(c.word(r.kind, kVerdictWidth), r);
-      if (inline_summary) {
-        c.line(first + summary[0]);
-      } else {
-        c.line(first);
-        c.line(std::string(indent, ' ') + summary[0]);
-      }
-      for (std::size_t i = 1; i < summary.size(); ++i) {
-        c.line(std::string(indent, ' ') + summary[i]);
-      }
+    if (c.opt.width >= summary_col + kMinSummaryWidth) {
+      table_rows(c, rows, w_id, w_cat, w_clause);
+    } else {
+      stacked_rows(c, rows);
     }
   }
   if (hidden_skips > 0) {
-    c.labelled("  ", plural(hidden_skips, "scenario was", "scenarios were") +
-                         " skipped because they do not apply to this target or profile "
-                         "(verbose output lists why).");
+    c.labelled("  ", hidden_skips == 1
+                         ? std::string("1 scenario was skipped because it does not apply to this "
+                                       "target or profile (verbose output says why).")
+                         : std::to_string(hidden_skips) +
+                               " scenarios were skipped because they do not apply to this target "
+                               "or profile (verbose output says why).");
   }
 }
 
@@ -211,13 +230,14 @@ void evidence_line(Context& c, const engine::EvidenceLine& e) {
 
 void finding_block(Context& c, const Verdict& v) {
   c.line();
-  const std::string title = v.title.empty() ? terminal_safe(v.scenario_id)
-                                            : terminal_safe(v.scenario_id) + ": " +
-                                                  terminal_safe(v.title);
+  const std::string title = v.title.empty()
+                                ? terminal_safe(v.scenario_id)
+                                : terminal_safe(v.scenario_id) + ": " + terminal_safe(v.title);
   c.labelled(c.word(v.kind) + " ", style_of(v.kind).word.size() + 1, title);
   if (v.kind == VerdictKind::kError) {
-    c.labelled("  ", "smtpeer could not run this scenario. This is not a finding against the "
-                     "target: check the target address, the network and smtpeer's configuration.");
+    c.labelled("  ",
+               "smtpeer could not run this scenario. This is not a finding against the "
+               "target: check the target address, the network and smtpeer's configuration.");
   }
   if (!v.clause.empty()) c.labelled("  clause: ", terminal_safe(v.clause));
   if (!v.requirement.empty()) {
@@ -242,14 +262,16 @@ void finding_block(Context& c, const Verdict& v) {
   c.labelled("  ", join(facts, "; "));
 
   if (v.evidence.empty()) return;
-  c.labelled("  ", "evidence, in wire order (C = client, S = server, * = smtpeer's own "
-                   "observation, [tls] = inside TLS):");
-  const std::size_t limit = c.opt.evidence_lines == 0 ? v.evidence.size()
-                                                      : std::min(c.opt.evidence_lines,
-                                                                 v.evidence.size());
+  c.labelled("  ",
+             "evidence, in wire order (C = client, S = server, * = smtpeer's own "
+             "observation, [tls] = inside TLS):");
+  const std::size_t limit = c.opt.evidence_lines == 0
+                                ? v.evidence.size()
+                                : std::min(c.opt.evidence_lines, v.evidence.size());
   for (std::size_t i = 0; i < limit; ++i) evidence_line(c, v.evidence[i]);
   if (limit < v.evidence.size()) {
-    c.labelled("  ", "\u2026 " + std::to_string(v.evidence.size() - limit) + " more lines (see transcripts/" +
+    c.labelled("  ", "\u2026 " + std::to_string(v.evidence.size() - limit) +
+                         " more lines (see transcripts/" +
                          transcript::transcript_file_name(v.scenario_id) + ")");
   }
 }

@@ -27,10 +27,10 @@
 namespace smtpeer::report {
 
 struct TextOptions {
-  bool color = false;                // ANSI colours for the verdict words
-  bool verbose = false;              // list skipped scenarios with their reasons
-  std::size_t evidence_lines = 24;   // evidence lines shown per verdict; 0: all
-  std::size_t width = 120;           // maximum line width in columns
+  bool color = false;               // ANSI colours for the verdict words
+  bool verbose = false;             // list skipped scenarios with their reasons
+  std::size_t evidence_lines = 24;  // evidence lines shown per verdict; 0: all
+  std::size_t width = 120;          // maximum line width in columns
 };
 
 std::string render_text(const std::vector<engine::RunReport>& runs, const TextOptions& options);

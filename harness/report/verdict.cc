@@ -19,8 +19,8 @@ std::string_view to_string(VerdictKind v) {
 }
 
 int RunReport::count(VerdictKind k) const {
-  return static_cast<int>(
-      std::count_if(verdicts.begin(), verdicts.end(), [k](const Verdict& v) { return v.kind == k; }));
+  return static_cast<int>(std::count_if(verdicts.begin(), verdicts.end(),
+                                        [k](const Verdict& v) { return v.kind == k; }));
 }
 
 }  // namespace smtpeer::engine

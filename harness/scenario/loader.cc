@@ -105,11 +105,10 @@ bool contains(Keys keys, std::string_view k) {
 
 // shown: `s` made safe to put in a one-line message (keys and values may hold
 // any byte).
-std::string shown(std::string_view s) {
-  constexpr std::size_t kMax = 60;
+std::string shown(std::string_view s, std::size_t max = 60) {
   constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  for (std::size_t i = 0; i < s.size() && i < kMax; ++i) {
+  for (std::size_t i = 0; i < s.size() && i < max; ++i) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x7f) {
       out += static_cast<char>(c);
@@ -121,7 +120,7 @@ std::string shown(std::string_view s) {
       out += kHex[c & 0xf];
     }
   }
-  if (s.size() > kMax) out += "...";
+  if (s.size() > max) out += "...";
   return out;
 }
 
@@ -208,16 +207,14 @@ std::optional<std::string> decode_hex(std::string_view text) {
   return out;
 }
 
-using KeyList = std::vector<std::pair<const toml::key*, const toml::node*>>;
-
-// in_file_order: toml++ iterates a table sorted by key; messages should name
-// the first problem as the reader meets it.
-KeyList in_file_order(const toml::table& t) {
-  KeyList keys;
-  for (auto&& [k, v] : t) keys.emplace_back(&k, &v);
-  std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
-    auto pa = a.first->source().begin;
-    auto pb = b.first->source().begin;
+// in_file_order: the keys of `t` as the reader meets them. toml++ iterates a
+// table sorted by key; messages should name the first problem in the file.
+std::vector<const toml::key*> in_file_order(const toml::table& t) {
+  std::vector<const toml::key*> keys;
+  for (auto it = t.begin(); it != t.end(); ++it) keys.push_back(&it->first);
+  std::stable_sort(keys.begin(), keys.end(), [](const toml::key* a, const toml::key* b) {
+    auto pa = a->source().begin;
+    auto pb = b->source().begin;
     return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
   });
   return keys;
@@ -258,13 +255,15 @@ class Reader {
     try {
       return toml::parse(text, std::string_view(path_));
     } catch (const toml::parse_error& e) {
-      fail(e.source().begin, "TOML syntax: " + std::string(e.description()));
+      // toml++ quotes the offending character as is, which may be a
+      // newline; messages stay on one line.
+      fail(e.source().begin, "TOML syntax: " + shown(e.description(), 400));
       return std::nullopt;
     }
   }
 
   bool known_keys(const toml::table& t, Keys allowed, std::string_view where) {
-    for (const auto& [k, v] : in_file_order(t)) {
+    for (const toml::key* k : in_file_order(t)) {
       if (!contains(allowed, k->str())) {
         return fail(k->source().begin, "unknown key '" + shown(k->str()) + "' in " +
                                            std::string(where) +
@@ -499,7 +498,7 @@ bool Reader::step(const toml::table& t, Step& s) {
   s.line = static_cast<int>(t.source().begin.line);
 
   const toml::key* action = nullptr;
-  for (const auto& [k, v] : in_file_order(t)) {
+  for (const toml::key* k : in_file_order(t)) {
     auto it = std::find_if(std::begin(kActions), std::end(kActions),
                            [&](const ActionName& a) { return a.key == k->str(); });
     if (it == std::end(kActions)) continue;
@@ -516,7 +515,7 @@ bool Reader::step(const toml::table& t, Step& s) {
     for (const ActionName& a : kActions) names.push_back(a.key);
     return fail(t, "a [[step]] needs one action key (one of: " + join(names) + "); found none");
   }
-  for (const auto& [k, v] : in_file_order(t)) {
+  for (const toml::key* k : in_file_order(t)) {
     bool is_option = false;
     bool fits = false;
     std::string_view owner;

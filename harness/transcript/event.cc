@@ -44,8 +44,12 @@ std::optional<Enum> value_of(const std::array<std::pair<Enum, std::string_view>,
 
 }  // namespace
 
-std::string_view to_string(Direction d) { return name_of(kDirectionNames, d); }
-std::string_view to_string(EventKind k) { return name_of(kEventKindNames, k); }
+std::string_view to_string(Direction d) {
+  return name_of(kDirectionNames, d);
+}
+std::string_view to_string(EventKind k) {
+  return name_of(kEventKindNames, k);
+}
 
 std::optional<Direction> parse_direction(std::string_view name) {
   return value_of(kDirectionNames, name);

@@ -19,7 +19,9 @@ using Json = nlohmann::ordered_json;
 
 // carries_bytes: the kinds whose payload is exact bytes rather than a
 // description; they are written as "bytes", the others as "text".
-bool carries_bytes(EventKind k) { return k == EventKind::kData || k == EventKind::kTlsRecords; }
+bool carries_bytes(EventKind k) {
+  return k == EventKind::kData || k == EventKind::kTlsRecords;
+}
 
 // dump_line: never throws. XXX: text that is not valid UTF-8 (a description
 // quoting a peer verbatim) has its bad bytes replaced by U+FFFD, so such a
@@ -36,7 +38,7 @@ Error line_error(std::size_t line_no, std::string_view what) {
 
 // The keys of an event line, in the documented order; anything else is an
 // error so that a typo in a hand-edited transcript is not silently ignored.
-constexpr std::array<std::string_view, 8> kKeys{"t_us", "conn", "dir",   "kind",
+constexpr std::array<std::string_view, 8> kKeys{"t_us", "conn",  "dir",   "kind",
                                                 "tls",  "write", "bytes", "text"};
 
 std::optional<std::int64_t> as_int64(const Json& v) {

@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import socket
 import ssl
+import struct
 import sys
+import threading
 import time
 
 HOST = "127.0.0.1"
@@ -35,6 +37,7 @@ class Session:
         self.ctx = ssl.create_default_context(cafile=ca) if ca else ssl._create_unverified_context()
         self.ctx.check_hostname = bool(ca)
         self.closed = False
+        self.buf = b""
 
     def send(self, data: bytes) -> None:
         shown = data if len(data) <= 80 else data[:40] + b"...(%d bytes)..." % len(data) + data[-8:]
@@ -44,38 +47,57 @@ class Session:
         except OSError as e:
             print(f"   send failed: {e}")
 
-    def read(self, idle: float = 1.0, total: float = 10.0, until_line: bool = False) -> bytes:
+    def _recv(self, timeout: float) -> bytes | None:
+        """_recv: one recv(); b"" on EOF/error (marks closed), None on timeout."""
+        self.sock.settimeout(timeout)
+        try:
+            chunk = self.sock.recv(65536)
+        except (socket.timeout, TimeoutError):
+            return None
+        except ssl.SSLError as e:
+            print(f"   TLS error while reading: {e}")
+            chunk = b""
+        except OSError as e:
+            print(f"   read error: {e}")
+            chunk = b""
+        if not chunk:
+            self.closed = True
+        return chunk
+
+    def read(self, idle: float = 1.0, total: float = 10.0) -> bytes:
         """read: everything that arrives until `idle` s pass without data (or EOF)."""
-        got = b""
+        got, self.buf = self.buf, b""
         deadline = time.monotonic() + total
-        while time.monotonic() < deadline:
-            self.sock.settimeout(idle if not until_line or got.endswith(b"\r\n") else total)
-            try:
-                chunk = self.sock.recv(65536)
-            except (socket.timeout, TimeoutError):
-                break
-            except ssl.SSLError as e:
-                print(f"   TLS error while reading: {e}")
-                self.closed = True
-                break
-            except OSError as e:
-                print(f"   read error: {e}")
-                self.closed = True
-                break
-            if not chunk:
-                self.closed = True
+        while not self.closed and time.monotonic() < deadline:
+            chunk = self._recv(min(idle, max(0.01, deadline - time.monotonic())))
+            if chunk is None:
                 break
             got += chunk
-            if until_line and got.endswith(b"\r\n") and is_final(got):
-                break
         self.show(got)
         if self.closed:
             print("   (connection closed by server)")
         return got
 
-    def reply(self) -> bytes:
-        """reply: read one complete (multi-line) reply."""
-        return self.read(idle=1.0, total=15.0, until_line=True)
+    def reply(self, total: float = 15.0) -> bytes:
+        """reply: one complete (multi-line) reply; later bytes stay buffered."""
+        deadline = time.monotonic() + total
+        while True:
+            end = reply_end(self.buf)
+            if end:
+                got, self.buf = self.buf[:end], self.buf[end:]
+                self.show(got)
+                return got
+            if self.closed or time.monotonic() >= deadline:
+                got, self.buf = self.buf, b""
+                self.show(got)
+                if self.closed:
+                    print("   (connection closed by server)")
+                else:
+                    print("   (timed out waiting for a reply)")
+                return got
+            chunk = self._recv(max(0.01, deadline - time.monotonic()))
+            if chunk:
+                self.buf += chunk
 
     def show(self, got: bytes) -> None:
         if not got:
@@ -108,9 +130,12 @@ class Session:
             self.raw.settimeout(10)
 
     def starttls(self) -> bool:
-        behind = self.peek()
+        behind = self.buf + self.peek()
         if behind:
             print(f"   bytes queued behind the 220 before the handshake: {behind!r}")
+        if self.buf:
+            print("   (those bytes were already read: the handshake will see only what follows)")
+            self.buf = b""
         try:
             self.sock = self.ctx.wrap_socket(self.raw, server_hostname=SNI)
         except (ssl.SSLError, OSError) as e:
@@ -128,10 +153,71 @@ class Session:
             pass
 
 
-def is_final(buf: bytes) -> bool:
-    lines = buf.split(b"\r\n")
-    last = lines[-2] if len(lines) >= 2 else b""
-    return len(last) >= 4 and last[3:4] == b" " or len(last) == 3
+class Sniffer:
+    """Sniffer: TCP segments from the server to one client port, off the wire.
+
+    When a server resets the connection, the kernel may drop received bytes
+    before recv() sees them (e.g. a TLS alert followed by RST), so the exact
+    bytes are taken from the loopback interface with an AF_PACKET socket.
+    Needs root.
+    """
+
+    def __init__(self, server_port: int) -> None:
+        self.server_port = server_port
+        self.client_port = 0
+        self.segments: list[tuple[float, str, bytes]] = []
+        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+        self.sock.bind(("lo", 0))
+        self.sock.settimeout(0.2)
+        self.stop = threading.Event()
+        self.t0 = time.monotonic()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                frame, addr = self.sock.recvfrom(65600)
+            except (socket.timeout, TimeoutError):
+                continue
+            if addr[2] != socket.PACKET_HOST or len(frame) < 14 + 20 + 20:
+                continue
+            ip = frame[14:]
+            if ip[0] >> 4 != 4 or ip[9] != 6:
+                continue
+            ihl = (ip[0] & 0x0F) * 4
+            total = struct.unpack("!H", ip[2:4])[0]
+            tcp = ip[ihl:total]
+            sport, dport = struct.unpack("!HH", tcp[:4])
+            if sport != self.server_port or dport != self.client_port:
+                continue
+            off = (tcp[12] >> 4) * 4
+            flags = "".join(n for b, n in ((0x01, "F"), (0x02, "S"), (0x04, "R"), (0x08, "P"), (0x10, ".")) if tcp[13] & b)
+            self.segments.append((time.monotonic() - self.t0, flags, bytes(tcp[off:])))
+
+    def report(self) -> None:
+        time.sleep(0.3)
+        self.stop.set()
+        self.thread.join()
+        self.sock.close()
+        print(f"   wire, server -> client port {self.client_port}:")
+        for t, flags, payload in self.segments:
+            if payload or "F" in flags or "R" in flags:
+                text = payload.hex(" ") if payload and not payload.isascii() or payload.startswith(b"\x15") else repr(payload)
+                print(f"     +{t:6.3f}s [{flags}] {text}{describe_tls(payload)}")
+
+
+def reply_end(buf: bytes) -> int:
+    """reply_end: length of the first complete reply in buf, 0 if none yet."""
+    pos = 0
+    while True:
+        nl = buf.find(b"\n", pos)
+        if nl < 0:
+            return 0
+        line = buf[pos:nl]
+        if len(line) < 4 or line[3:4] != b"-":
+            return nl + 1
+        pos = nl + 1
 
 
 ALERTS = {0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 22: "record_overflow",
@@ -331,12 +417,16 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--ca", help="CA file: verify the certificate and the name " + SNI)
+    ap.add_argument("--sniff", action="store_true", help="also show the server's TCP segments (AF_PACKET on lo)")
     ap.add_argument("probes", nargs="*", help=f"probes to run (default all but f2): {' '.join(PROBES)}")
     a = ap.parse_args()
     names = a.probes or [n for n in PROBES if n != "f2"]
     for n in names:
         print(f"=== {n}: {PROBES[n].__doc__}")
+        sniffer = Sniffer(a.port) if a.sniff else None
         s = Session(a.port, a.ca)
+        if sniffer:
+            sniffer.client_port = s.raw.getsockname()[1]
         try:
             PROBES[n](s)
             if not s.closed:
@@ -344,6 +434,8 @@ def main() -> int:
                 s.read(idle=1.0, total=3.0)
         finally:
             s.close()
+            if sniffer:
+                sniffer.report()
     return 0
 
 

@@ -384,7 +384,7 @@ def start(name: str, run_dir: str | os.PathLike, port: int | None = None,
     def dead() -> str | None:
         if alive(pid):
             return None
-        return f"{name} exited during start-up; log {log}:\n{tail(log)}"
+        return f"exited during start-up (status {pid_state(pid) or 'gone'})"
 
     try:
         wait_banner(port, timeout, dead)

@@ -15,7 +15,9 @@ struct EscapeCase {
   std::string escaped;
 };
 
-std::ostream& operator<<(std::ostream& os, const EscapeCase& c) { return os << c.name; }
+std::ostream& operator<<(std::ostream& os, const EscapeCase& c) {
+  return os << c.name;
+}
 
 const EscapeCase kEscapeCases[] = {
     {"empty", "", ""},
@@ -63,7 +65,7 @@ TEST(UnescapeBytes, AcceptsTypedEscapes) {
 }
 
 TEST(UnescapeBytes, RejectsMalformedEscapes) {
-  for (const char* bad : {"\\", "a\\", "\\q", "\\x", "\\x1", "\\xg0", "\\x0g", "\\X41", "\\\"" }) {
+  for (const char* bad : {"\\", "a\\", "\\q", "\\x", "\\x1", "\\xg0", "\\x0g", "\\X41", "\\\""}) {
     SCOPED_TRACE(bad);
     EXPECT_EQ(unescape_bytes(bad), std::nullopt);
   }

@@ -12,7 +12,9 @@
 
 namespace smtpeer::smtp::testing {
 
-inline std::string quote_bytes(std::string_view bytes) { return "\"" + escape_bytes(bytes) + "\""; }
+inline std::string quote_bytes(std::string_view bytes) {
+  return "\"" + escape_bytes(bytes) + "\"";
+}
 
 inline std::string dump_reply(const Reply& r) {
   std::string out;

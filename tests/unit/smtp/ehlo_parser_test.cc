@@ -16,7 +16,9 @@ struct EhloCase {
   std::string expected;    // dump_ehlo of the result
 };
 
-std::ostream& operator<<(std::ostream& os, const EhloCase& c) { return os << c.name; }
+std::ostream& operator<<(std::ostream& os, const EhloCase& c) {
+  return os << c.name;
+}
 
 const EhloCase kCases[] = {
     {"single_line_has_no_capabilities", "250 mail.example.com\r\n",

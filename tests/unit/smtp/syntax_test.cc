@@ -14,7 +14,9 @@ struct ArgCase {
   std::string reason;  // exact, for kInvalid
 };
 
-std::ostream& operator<<(std::ostream& os, const ArgCase& c) { return os << c.name; }
+std::ostream& operator<<(std::ostream& os, const ArgCase& c) {
+  return os << c.name;
+}
 
 const ArgCase kArgCases[] = {
     {"empty", "", EhloArgKind::kEmpty, ""},
@@ -25,12 +27,12 @@ const ArgCase kArgCases[] = {
     {"label_63", std::string(63, 'a') + ".example", EhloArgKind::kDomain, ""},
     {"label_64", std::string(64, 'a') + ".example", EhloArgKind::kInvalid,
      "label of 64 octets, longer than 63"},
-    {"600_a", std::string(600, 'a'), EhloArgKind::kInvalid, "domain is 600 octets, longer than 255"},
+    {"600_a", std::string(600, 'a'), EhloArgKind::kInvalid,
+     "domain is 600 octets, longer than 255"},
     {"trailing_dot", "example.org.", EhloArgKind::kInvalid,
      "empty label (leading, trailing or doubled '.')"},
     {"double_dot", "a..b", EhloArgKind::kInvalid, "empty label (leading, trailing or doubled '.')"},
-    {"leading_hyphen", "-a.example", EhloArgKind::kInvalid,
-     "label \"-a\" starts or ends with '-'"},
+    {"leading_hyphen", "-a.example", EhloArgKind::kInvalid, "label \"-a\" starts or ends with '-'"},
     {"trailing_hyphen", "a-.example", EhloArgKind::kInvalid,
      "label \"a-\" starts or ends with '-'"},
     {"underscore", "a_b.example", EhloArgKind::kInvalid, "'_' is not allowed in a domain"},
@@ -98,7 +100,7 @@ const V6Case kV6Cases[] = {
     {"::1", true},
     {"1::", true},
     {"2001:db8::1", true},
-    {"1:2:3::4:5:6", true},   // 6 groups besides "::"
+    {"1:2:3::4:5:6", true},     // 6 groups besides "::"
     {"1:2:3::4:5:6:7", false},  // 7: "::" would stand for one group
     {"1:2:3:4:5:6:7::", false},
     {"::1:2:3:4:5:6", true},

@@ -1,0 +1,488 @@
+// Tests of the scenario loader: the shipped catalogue loads cleanly and
+// covers every row S0..S19, and every malformed input is refused with a
+// message that points at the right file:line:col.
+#include "scenario/loader.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace smtpeer::scenario {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kScenarioDir = SMTPEER_SOURCE_DIR "/scenarios";
+
+// A minimal valid scenario; error cases are variations of it, so the line
+// numbers below are easy to count.
+constexpr std::string_view kMinimal =
+    "id = \"t-min\"\n"                         // 1
+    "title = \"minimal\"\n"                    // 2
+    "catalogue = [\"S0\"]\n"                   // 3
+    "clause = \"RFC 3207 §4\"\n"               // 4
+    "requirement = \"a sentence\"\n"           // 5
+    "\n"                                       // 6
+    "[[step]]\n"                               // 7
+    "send = \"EHLO smtpeer.invalid\\r\\n\"\n"  // 8
+    "\n"                                       // 9
+    "[[step]]\n"                               // 10
+    "expect = { code = 250 }\n";               // 11
+
+// header: the five required header lines, then `rest` from line 6 on.
+std::string header(std::string_view rest) {
+  return std::string(
+             "id = \"t-min\"\n"
+             "title = \"minimal\"\n"
+             "catalogue = [\"S0\"]\n"
+             "clause = \"RFC 3207 §4\"\n"
+             "requirement = \"a sentence\"\n") +
+         std::string(rest);
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("smtpeer-loader-test-" +
+             std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  void write(const std::string& rel, std::string_view text) const {
+    fs::create_directories((path_ / rel).parent_path());
+    std::ofstream(path_ / rel, std::ios::binary) << text;
+  }
+  std::string str() const { return path_.string(); }
+
+ private:
+  fs::path path_;
+};
+
+TEST(LoaderCatalogue, MinimalLoads) {
+  auto sc = load_scenario_text(kMinimal, "min.toml");
+  ASSERT_TRUE(sc.ok()) << sc.error().message;
+  EXPECT_EQ(sc->id, "t-min");
+  ASSERT_EQ(sc->steps.size(), 2u);
+  EXPECT_EQ(sc->steps[0].kind, StepKind::kSend);
+  EXPECT_EQ(sc->steps[0].line, 7);
+  ASSERT_EQ(sc->steps[0].parts.size(), 1u);
+  EXPECT_EQ(sc->steps[0].parts[0].bytes, "EHLO smtpeer.invalid\r\n");
+  EXPECT_EQ(sc->steps[1].kind, StepKind::kExpect);
+  EXPECT_EQ(sc->steps[1].expect.codes, std::vector<int>{250});
+  EXPECT_EQ(sc->steps[1].on_mismatch, Outcome::kFail);
+  EXPECT_EQ(sc->steps[1].timeout_ms, 10000);
+  EXPECT_EQ(sc->role, "client");
+  EXPECT_EQ(sc->path, "min.toml");
+  EXPECT_EQ(sc->id_line, 1);
+}
+
+TEST(LoaderCatalogue, EveryShippedScenarioLoads) {
+  auto all = load_scenario_dir(kScenarioDir);
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  ASSERT_FALSE(all->empty());
+
+  std::set<std::string> ids;
+  std::set<std::string> rows;
+  for (const Scenario& sc : *all) {
+    SCOPED_TRACE(sc.path);
+    EXPECT_TRUE(ids.insert(sc.id).second) << "duplicate id " << sc.id;
+    EXPECT_FALSE(sc.clause.empty());
+    EXPECT_FALSE(sc.requirement.empty());
+    EXPECT_FALSE(sc.steps.empty());
+    // File name = id + ".toml": `smtpeer explain ID` and humans find it.
+    EXPECT_EQ(fs::path(sc.path).stem().string(), sc.id);
+    rows.insert(sc.catalogue.begin(), sc.catalogue.end());
+    // Every judging step says, in operator's words, what went wrong.
+    for (const Step& st : sc.steps) {
+      bool judges = st.kind == StepKind::kExpect || st.kind == StepKind::kSilence ||
+                    st.kind == StepKind::kClose || st.kind == StepKind::kStarttls ||
+                    st.kind == StepKind::kRequire;
+      if (judges) {
+        EXPECT_FALSE(st.why.empty()) << "step at line " << st.line << " has no why";
+      }
+      for (const Branch& b : st.alternatives) {
+        EXPECT_FALSE(b.why.empty()) << "alternative at line " << st.line << " has no why";
+      }
+    }
+  }
+  for (int i = 0; i <= 19; ++i) {
+    std::string row = "S" + std::to_string(i);
+    EXPECT_TRUE(rows.count(row)) << "catalogue row " << row << " has no scenario";
+  }
+  // Sorted by id.
+  EXPECT_TRUE(std::is_sorted(all->begin(), all->end(),
+                             [](const Scenario& a, const Scenario& b) { return a.id < b.id; }));
+}
+
+TEST(LoaderCatalogue, ProfilesLoad) {
+  for (const char* name : {"rfc3207", "opportunistic-mx", "mandatory-tls", "submission"}) {
+    SCOPED_TRACE(name);
+    auto p = load_profile(kScenarioDir + "/profiles", name);
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    EXPECT_EQ(p->name, name);
+  }
+  auto rfc = load_profile(kScenarioDir + "/profiles", "rfc3207");
+  ASSERT_TRUE(rfc.ok());
+  EXPECT_TRUE(rfc->flags.empty());
+  auto mx = load_profile(kScenarioDir + "/profiles", "opportunistic-mx");
+  ASSERT_TRUE(mx.ok());
+  EXPECT_TRUE(mx->has("starttls-offered"));
+  EXPECT_TRUE(mx->has("plaintext-mail-accepted"));
+  EXPECT_FALSE(mx->has("tls-required"));
+  auto strict =
+      load_profile(kScenarioDir + "/profiles", kScenarioDir + "/profiles/mandatory-tls.toml");
+  ASSERT_TRUE(strict.ok()) << strict.error().message;
+  EXPECT_EQ(strict->min_tls_version, "TLSv1.2");
+  EXPECT_FALSE(load_profile(kScenarioDir + "/profiles", "../etc/passwd").ok());
+  EXPECT_FALSE(load_profile(kScenarioDir + "/profiles", "no-such-profile").ok());
+}
+
+TEST(LoaderFeatures, SendPartsAndWritePlan) {
+  auto sc = load_scenario_text(
+      header("[[step]]\n"
+             "send = [\"EHLO \", { repeat = \"ab\", count = 3 }, { hex = \"0d 0A\" }, "
+             "\"\\u0000\"]\n"
+             "split_at = [2, 5]\n"
+             "delay_ms = 100\n"
+             "[[step]]\n"
+             "send = [\"STARTTLS\\r\\n\", { tls = \"client_hello\" }]\n"
+             "bytewise = true\n"
+             "[[step]]\n"
+             "starttls = { min_version = \"TLSv1.2\", sni = \"\", security_level = 0 }\n"
+             "timeout_ms = 3000\n"),
+      "parts.toml");
+  ASSERT_TRUE(sc.ok()) << sc.error().message;
+  const Step& s0 = sc->steps[0];
+  ASSERT_EQ(s0.parts.size(), 1u);
+  EXPECT_EQ(s0.parts[0].bytes, std::string("EHLO ababab\r\n\0", 14));
+  EXPECT_EQ(s0.plan.split_at, (std::vector<std::size_t>{2, 5}));
+  EXPECT_EQ(s0.plan.delay_ms, 100);
+  const Step& s1 = sc->steps[1];
+  ASSERT_EQ(s1.parts.size(), 2u);
+  EXPECT_EQ(s1.parts[1].kind, SendPart::Kind::kClientHello);
+  EXPECT_TRUE(s1.plan.bytewise);
+  const Step& s2 = sc->steps[2];
+  EXPECT_EQ(s2.tls.min_version, "TLSv1.2");
+  ASSERT_TRUE(s2.tls.sni.has_value());
+  EXPECT_EQ(*s2.tls.sni, "");
+  EXPECT_EQ(s2.tls.security_level, 0);
+  EXPECT_EQ(s2.timeout_ms, 3000);
+}
+
+TEST(LoaderFeatures, ExpectAlternativesAndConditions) {
+  auto sc = load_scenario_text(
+      header("[[step]]\n"
+             "require = { advertised = \"STARTTLS\", profile_lacks = [\"tls-required\"] }\n"
+             "[[step]]\n"
+             "expect = { code = [220], alone = true }\n"
+             "or = [ { class = [4, 5], then = \"pass\", why = \"refused\" }, { closed = true } ]\n"
+             "when = { not_advertised = \"PIPELINING\" }\n"
+             "on_mismatch = \"note\"\n"
+             "clause = \"RFC 7457 §2.1\"\n"
+             "[[step]]\n"
+             "expect_silence = 1000\n"
+             "[[step]]\n"
+             "expect_close = 15000\n"
+             "[[step]]\n"
+             "reconnect = true\n"),
+      "alt.toml");
+  ASSERT_TRUE(sc.ok()) << sc.error().message;
+  const Step& req = sc->steps[0];
+  EXPECT_EQ(req.kind, StepKind::kRequire);
+  EXPECT_EQ(req.on_mismatch, Outcome::kSkip);  // the default for require only
+  EXPECT_EQ(req.require.advertised, std::vector<std::string>{"STARTTLS"});
+  EXPECT_EQ(req.require.profile_lacks, std::vector<std::string>{"tls-required"});
+  const Step& ex = sc->steps[1];
+  EXPECT_TRUE(ex.expect.alone);
+  ASSERT_EQ(ex.alternatives.size(), 2u);
+  EXPECT_EQ(ex.alternatives[0].match.classes, (std::vector<int>{4, 5}));
+  EXPECT_EQ(ex.alternatives[0].then, Outcome::kPass);
+  EXPECT_TRUE(ex.alternatives[1].match.closed);
+  EXPECT_EQ(ex.alternatives[1].then, Outcome::kPass);  // `then` defaults to pass
+  EXPECT_EQ(ex.when.not_advertised, std::vector<std::string>{"PIPELINING"});
+  EXPECT_EQ(ex.on_mismatch, Outcome::kNote);
+  EXPECT_EQ(ex.clause, "RFC 7457 §2.1");
+  EXPECT_EQ(sc->steps[2].silence_ms, 1000);
+  EXPECT_EQ(sc->steps[3].timeout_ms, 15000);
+  EXPECT_EQ(sc->steps[4].kind, StepKind::kReconnect);
+}
+
+// ---- Errors ----------------------------------------------------------------
+
+struct ErrorCase {
+  std::string name;
+  std::string text;
+  std::string where;    // expected "file:line:col" prefix
+  std::string message;  // a substring of the message after the prefix
+};
+
+void PrintTo(const ErrorCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
+class LoaderError : public ::testing::TestWithParam<ErrorCase> {};
+
+TEST_P(LoaderError, PointsAtTheProblem) {
+  const ErrorCase& c = GetParam();
+  auto sc = load_scenario_text(c.text, "bad.toml");
+  ASSERT_FALSE(sc.ok()) << "loaded although it should not";
+  EXPECT_EQ(sc.error().code, ErrorCode::kScenario);
+  const std::string& msg = sc.error().message;
+  EXPECT_EQ(msg.substr(0, c.where.size() + 2), c.where + ": ") << msg;
+  EXPECT_NE(msg.find(c.message), std::string::npos) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << "one line: " << msg;
+}
+
+const ErrorCase kErrorCases[] = {
+    {"UnknownTopLevelKey", header("titel = \"x\"\n[[step]]\nsend = \"x\"\n"), "bad.toml:6:1",
+     "unknown key 'titel' in the scenario header (expected one of: id, title,"},
+    {"UnknownStepKey", header("[[step]]\nsend = \"x\"\nlabl = \"y\"\n"), "bad.toml:8:1",
+     "unknown key 'labl' in [[step]] (expected one of: send, expect,"},
+    {"TypoInMatchKey", header("[[step]]\nexpect = { code = 250, txt = \"ok\" }\n"), "bad.toml:7:24",
+     "unknown key 'txt' in 'expect' (expected one of: code, class, text,"},
+    {"CodeAsString", header("[[step]]\nexpect = { code = \"250\" }\n"), "bad.toml:7:19",
+     "'code' must be an integer 200..599 or an array of them (found a string)"},
+    {"Code999", header("[[step]]\nexpect = { code = [250, 999] }\n"), "bad.toml:7:25",
+     "'code' must be an integer 200..599 or an array of them (found 999)"},
+    {"StepWithTwoActions", header("[[step]]\nsend = \"x\"\nexpect = { code = 250 }\n"),
+     "bad.toml:8:1", "exactly one action, this one has both 'send' and 'expect'"},
+    {"StepWithNoAction", header("[[step]]\nlabel = \"nothing\"\n"), "bad.toml:6:1",
+     "needs one action key (one of: send, expect, expect_silence,"},
+    {"BadHex", header("[[step]]\nsend = [{ hex = \"16 0g\" }]\n"), "bad.toml:7:17",
+     "bad hex '16 0g'"},
+    {"OddHex", header("[[step]]\nsend = [{ hex = \"160\" }]\n"), "bad.toml:7:17", "bad hex '160'"},
+    {"RepeatCountZero", header("[[step]]\nsend = [{ repeat = \"a\", count = 0 }]\n"),
+     "bad.toml:7:33", "'count' must be an integer 1..16777216 (found 0)"},
+    {"RepeatWithoutCount", header("[[step]]\nsend = [{ repeat = \"a\" }]\n"), "bad.toml:7:9",
+     "missing required key 'count'"},
+    {"SplitAtNotAscending", header("[[step]]\nsend = \"abcdef\"\nsplit_at = [3, 2]\n"),
+     "bad.toml:8:16", "is not above the one before it"},
+    {"SplitAtOutside", header("[[step]]\nsend = \"abc\"\nsplit_at = [3]\n"), "bad.toml:8:13",
+     "outside 1..2"},
+    {"SplitAtWithBytewise", header("[[step]]\nsend = \"abc\"\nsplit_at = [1]\nbytewise = true\n"),
+     "bad.toml:9:12", "'split_at' and 'bytewise' exclude each other"},
+    {"DelayWithoutSplit", header("[[step]]\nsend = \"abc\"\ndelay_ms = 10\n"), "bad.toml:8:12",
+     "'delay_ms' needs 'split_at' or 'bytewise'"},
+    {"UnknownThen",
+     header("[[step]]\nexpect = { code = 220 }\nor = [ { class = 5, then = \"passs\" } ]\n"),
+     "bad.toml:8:28", "'then' must be one of: pass, fail, skip, note, continue (found 'passs')"},
+    {"UnknownOnMismatch", header("[[step]]\nexpect = { code = 220 }\non_mismatch = \"ok\"\n"),
+     "bad.toml:8:15", "'on_mismatch' must be one of"},
+    {"MalformedToml", header("[[step]]\nsend = \"unterminated\n"), "bad.toml:7:21", "TOML syntax:"},
+    {"MalformedTomlArray", header("[[step]]\nexpect = { code = [250,, 251] }\n"), "bad.toml:7:24",
+     "TOML syntax:"},
+    {"UnknownProfileFlagInCondition",
+     header("[[step]]\nrequire = { profile_has = \"tls-requird\" }\n"), "bad.toml:7:27",
+     "unknown profile flag 'tls-requird' (expected one of: starttls-offered,"},
+    {"MissingId",
+     "title = \"t\"\ncatalogue = [\"S0\"]\nclause = \"c\"\nrequirement = \"r\"\n"
+     "[[step]]\nsend = \"x\"\n",
+     "bad.toml:1:1", "missing required key 'id' in the scenario header"},
+    {"MissingSteps", header(""), "bad.toml:1:1", "missing required key 'step'"},
+    {"StepNotArray", header("[step]\nsend = \"x\"\n"), "bad.toml:6:1",
+     "'step' must be an array of tables"},
+    {"BadId", "id = \"Bad_Id\"\n", "bad.toml:1:6", "'id' must be lower-case letters"},
+    {"BadCatalogueRow", "id = \"x\"\ntitle = \"t\"\ncatalogue = [\"S1\", \"row9\"]\n",
+     "bad.toml:3:20", "'catalogue' rows look like S1"},
+    {"ClassOutOfRange", header("[[step]]\nexpect = { class = 6 }\n"), "bad.toml:7:20",
+     "'class' must be an integer 2..5 or an array of them (found 6)"},
+    {"CodeAndClass", header("[[step]]\nexpect = { code = 250, class = 2 }\n"), "bad.toml:7:32",
+     "'code' and 'class' exclude each other"},
+    {"ClosedWithCode", header("[[step]]\nexpect = { code = 250, closed = true }\n"),
+     "bad.toml:7:10", "'closed' matches the absence of a reply"},
+    {"EmptyExpect", header("[[step]]\nexpect = { }\n"), "bad.toml:7:10",
+     "'expect' needs at least one match key"},
+    {"OrOnSend", header("[[step]]\nsend = \"x\"\nor = [ { class = 5 } ]\n"), "bad.toml:8:1",
+     "'or' does not apply to a 'send' step"},
+    {"TimeoutOnSilence", header("[[step]]\nexpect_silence = 100\ntimeout_ms = 5\n"), "bad.toml:8:1",
+     "'timeout_ms' does not apply to a 'expect_silence' step"},
+    {"ReconnectFalse", header("[[step]]\nreconnect = false\n"), "bad.toml:7:13",
+     "'reconnect' must be true"},
+    {"BadTlsVersion", header("[[step]]\nstarttls = { min_version = \"TLS1.2\" }\n"),
+     "bad.toml:7:28", "'min_version' must be one of: TLSv1, TLSv1.1, TLSv1.2, TLSv1.3"},
+    {"UnknownTlsKey", header("[[step]]\nstarttls = { verfy = true }\n"), "bad.toml:7:14",
+     "unknown key 'verfy' in 'starttls'"},
+    {"UnknownSendPartKey", header("[[step]]\nsend = [{ hexx = \"00\" }]\n"), "bad.toml:7:11",
+     "unknown key 'hexx' in a send part"},
+    {"ClientHelloWithoutStarttls",
+     header("[[step]]\nsend = [\"STARTTLS\\r\\n\", { tls = \"client_hello\" }]\n"), "bad.toml:6:1",
+     "needs a later starttls step"},
+    {"SilenceAsString", header("[[step]]\nexpect_silence = \"1s\"\n"), "bad.toml:7:18",
+     "'expect_silence' must be an integer 1..3600000 (found a string)"},
+    {"EmptyRequire", header("[[step]]\nrequire = {}\n"), "bad.toml:7:11",
+     "'require' needs at least one of"},
+    {"BadCapability",
+     header("[[step]]\nexpect = { code = 250, has_capability = \"AUTH  PLAIN\" }\n"),
+     "bad.toml:7:41", "a capability is \"KEYWORD\" or \"KEYWORD PARAM\""},
+};
+
+INSTANTIATE_TEST_SUITE_P(Cases, LoaderError, ::testing::ValuesIn(kErrorCases),
+                         [](const ::testing::TestParamInfo<ErrorCase>& info) {
+                           return info.param.name;
+                         });
+
+TEST(LoaderLimits, OversizedInputIsRefusedBeforeParsing) {
+  std::string big(2u << 20, '#');
+  auto sc = load_scenario_text(big, "big.toml");
+  ASSERT_FALSE(sc.ok());
+  EXPECT_EQ(sc.error().message.rfind("big.toml:1:1: file is too large", 0), 0u)
+      << sc.error().message;
+}
+
+TEST(LoaderLimits, SendTooLong) {
+  auto sc = load_scenario_text(header("[[step]]\nsend = [{ repeat = \"ab\", count = 16777216 }]\n"),
+                               "long.toml");
+  ASSERT_FALSE(sc.ok());
+  EXPECT_NE(sc.error().message.find("long.toml:7:34: 'repeat' x 'count' makes more than"),
+            std::string::npos)
+      << sc.error().message;
+}
+
+struct ProfileErrorCase {
+  std::string name;
+  std::string path;
+  std::string text;
+  std::string where;
+  std::string message;
+};
+
+void PrintTo(const ProfileErrorCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
+class LoaderProfileError : public ::testing::TestWithParam<ProfileErrorCase> {};
+
+TEST_P(LoaderProfileError, PointsAtTheProblem) {
+  const ProfileErrorCase& c = GetParam();
+  auto p = load_profile_text(c.text, c.path);
+  ASSERT_FALSE(p.ok());
+  const std::string& msg = p.error().message;
+  EXPECT_EQ(msg.substr(0, c.where.size() + 2), c.where + ": ") << msg;
+  EXPECT_NE(msg.find(c.message), std::string::npos) << msg;
+}
+
+const ProfileErrorCase kProfileErrorCases[] = {
+    {"UnknownFlag", "profiles/mx.toml",
+     "name = \"mx\"\ndescription = \"d\"\nflags = [\"starttls-offered\", \"tls-requird\"]\n",
+     "profiles/mx.toml:3:30",
+     "unknown profile flag 'tls-requird' (expected one of: starttls-offered,"},
+    {"NameMismatch", "profiles/mx.toml", "name = \"mx-backup\"\ndescription = \"d\"\n",
+     "profiles/mx.toml:1:8", "profile name 'mx-backup' does not match the file name 'mx.toml'"},
+    {"UnknownKey", "profiles/mx.toml", "name = \"mx\"\ndescription = \"d\"\nflag = []\n",
+     "profiles/mx.toml:3:1", "unknown key 'flag' in the profile (expected one of: name,"},
+    {"BadMinVersion", "profiles/mx.toml",
+     "name = \"mx\"\ndescription = \"d\"\nmin_tls_version = \"SSLv3\"\n", "profiles/mx.toml:3:19",
+     "'min_tls_version' must be one of"},
+    {"MissingDescription", "profiles/mx.toml", "name = \"mx\"\n", "profiles/mx.toml:1:1",
+     "missing required key 'description'"},
+    {"Malformed", "profiles/mx.toml", "name = \"mx\"\nflags = [\"a\" \"b\"]\n",
+     "profiles/mx.toml:2:14", "TOML syntax:"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Cases, LoaderProfileError, ::testing::ValuesIn(kProfileErrorCases),
+                         [](const ::testing::TestParamInfo<ProfileErrorCase>& info) {
+                           return info.param.name;
+                         });
+
+TEST(LoaderDir, DuplicateIdsNameBothFiles) {
+  TempDir dir;
+  dir.write("a/one.toml", kMinimal);
+  dir.write("b/two.toml", kMinimal);
+  auto all = load_scenario_dir(dir.str());
+  ASSERT_FALSE(all.ok());
+  const std::string& msg = all.error().message;
+  std::string one = (fs::path(dir.str()) / "a/one.toml").string();
+  std::string two = (fs::path(dir.str()) / "b/two.toml").string();
+  EXPECT_EQ(msg, two + ":1:6: duplicate id 't-min' (also in " + one + ":1:6)");
+}
+
+TEST(LoaderDir, SkipsProfilesAndReportsEveryBrokenFile) {
+  TempDir dir;
+  dir.write("ok.toml", kMinimal);
+  dir.write("profiles/rfc3207.toml", "name = \"rfc3207\"\ndescription = \"d\"\n");
+  dir.write("notes.txt", "not toml at all [[[");
+  auto all = load_scenario_dir(dir.str());
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  EXPECT_EQ(all->size(), 1u);
+
+  dir.write("x/broken1.toml", "id = 1\n");
+  dir.write("x/broken2.toml", "id = \"y\"\ntitle = 3\n");
+  auto broken = load_scenario_dir(dir.str());
+  ASSERT_FALSE(broken.ok());
+  const std::string& msg = broken.error().message;
+  EXPECT_NE(msg.find("broken1.toml:1:6: 'id' must be a string"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("broken2.toml:2:9: 'title' must be a string"), std::string::npos) << msg;
+}
+
+TEST(LoaderDir, MissingDirectory) {
+  auto all = load_scenario_dir("/nonexistent/smtpeer/scenarios");
+  ASSERT_FALSE(all.ok());
+  EXPECT_EQ(all.error().code, ErrorCode::kIo);
+}
+
+// ---- Selection ---------------------------------------------------------------
+
+std::vector<std::string> ids_of(const std::vector<Scenario>& v) {
+  std::vector<std::string> out;
+  for (const Scenario& s : v) out.push_back(s.id);
+  return out;
+}
+
+class LoaderSelection : public ::testing::Test {
+ protected:
+  LoaderSelection() {
+    auto make = [](std::string id, std::vector<std::string> rows, std::vector<std::string> tags) {
+      Scenario s;
+      s.id = std::move(id);
+      s.catalogue = std::move(rows);
+      s.tags = std::move(tags);
+      return s;
+    };
+    all_ = {make("rfc3207-s1-pipelined-rset", {"S1"}, {"rfc3207", "injection"}),
+            make("rfc3207-s6-lowercase", {"S6"}, {"rfc3207", "injection"}),
+            make("rfc3207-s10-starttls-after-tls", {"S10"}, {"rfc3207", "state"}),
+            make("smtp-s19-ehlo-empty", {"S19"}, {"smtp", "ehlo"})};
+  }
+  std::vector<Scenario> all_;
+};
+
+TEST_F(LoaderSelection, NoFilterSelectsAll) {
+  EXPECT_EQ(select_scenarios(all_, {}, {}).size(), 4u);
+}
+
+TEST_F(LoaderSelection, TagsMatchAny) {
+  EXPECT_EQ(ids_of(select_scenarios(all_, {"injection"}, {})),
+            (std::vector<std::string>{"rfc3207-s1-pipelined-rset", "rfc3207-s6-lowercase"}));
+  EXPECT_EQ(select_scenarios(all_, {"state", "ehlo"}, {}).size(), 2u);
+  EXPECT_TRUE(select_scenarios(all_, {"nope"}, {}).empty());
+}
+
+TEST_F(LoaderSelection, IdsMatchExactIdOrCatalogueRow) {
+  EXPECT_EQ(ids_of(select_scenarios(all_, {}, {"rfc3207-s6-lowercase"})),
+            std::vector<std::string>{"rfc3207-s6-lowercase"});
+  // A row is matched exactly, case-insensitively: "s1" is S1, not S10 or S19.
+  EXPECT_EQ(ids_of(select_scenarios(all_, {}, {"s1"})),
+            std::vector<std::string>{"rfc3207-s1-pipelined-rset"});
+  EXPECT_EQ(ids_of(select_scenarios(all_, {}, {"S10", "S19"})),
+            (std::vector<std::string>{"rfc3207-s10-starttls-after-tls", "smtp-s19-ehlo-empty"}));
+  EXPECT_TRUE(select_scenarios(all_, {}, {"rfc3207-s6"}).empty());  // no prefix matching
+}
+
+TEST_F(LoaderSelection, TagsAndIdsBothApply) {
+  EXPECT_EQ(ids_of(select_scenarios(all_, {"injection"}, {"S6", "S10"})),
+            std::vector<std::string>{"rfc3207-s6-lowercase"});
+}
+
+}  // namespace
+}  // namespace smtpeer::scenario
