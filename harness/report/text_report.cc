@@ -33,8 +33,8 @@ constexpr std::string_view kGap = "  ";   // between table columns
 // lines of its own instead of squeezing it into a narrow column.
 constexpr std::size_t kMinSummaryWidth = 30;
 // An evidence line (one write, one reply) longer than this many rows is cut;
-// the transcript has it whole.
-constexpr std::size_t kMaxRowsPerEvidence = 4;
+// the transcript has it whole. Enough for a typical EHLO reply.
+constexpr std::size_t kMaxRowsPerEvidence = 12;
 
 const VerdictStyle& style_of(VerdictKind k) {
   for (const auto& s : kVerdictStyles) {
@@ -47,6 +47,12 @@ const VerdictStyle& style_of(VerdictKind k) {
 struct Context {
   const TextOptions& opt;
   std::string out;
+
+  // raw_line: evidence keeps trailing blanks; they are bytes that were sent.
+  void raw_line(std::string_view s) {
+    out.append(s);
+    out += '\n';
+  }
 
   void line(std::string_view s = {}) {
     // Trailing blanks only make golden files and terminals noisy.
@@ -198,33 +204,63 @@ void table(Context& c, const RunReport& run) {
   }
 }
 
-// evidence_line: "  S[tls]: 250 2.0.0 Ok\r\n", cut into rows of the line
-// width without losing a byte (the text is exact bytes, escaped: spaces
-// matter, so it is not word-wrapped).
+// hard_wrap: s cut into pieces of at most `width` columns, every byte kept.
+std::vector<std::string> hard_wrap(std::string_view s, std::size_t width) {
+  std::vector<std::string> rows;
+  while (!s.empty()) {
+    std::size_t end = 0;
+    for (std::size_t n = 0; end < s.size(); ++end) {
+      const bool lead = (static_cast<unsigned char>(s[end]) & 0xC0) != 0x80;
+      if (lead && n++ == width) break;
+    }
+    rows.emplace_back(s.substr(0, end));
+    s.remove_prefix(end);
+  }
+  return rows;
+}
+
+// reply_lines: escaped bytes split after each "\n" escape, so that a long
+// multi-line reply shows one protocol line per row. Escapes are skipped as
+// units: "\\n" is a backslash and an 'n', not a line end.
+std::vector<std::string_view> reply_lines(std::string_view s) {
+  std::vector<std::string_view> lines;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 == s.size()) continue;
+    ++i;
+    if (s[i] == 'n') {
+      lines.push_back(s.substr(start, i + 1 - start));
+      start = i + 1;
+    }
+  }
+  if (start < s.size()) lines.push_back(s.substr(start));
+  return lines;
+}
+
+// evidence_line: "  S[tls]: 250 2.0.0 Ok\r\n". Text that does not fit is
+// broken after its line ends, then wherever it must; never at spaces, which
+// are part of the evidence. Very long lines are cut: the transcript has them.
 void evidence_line(Context& c, const engine::EvidenceLine& e) {
   const std::string prefix = "  " + terminal_safe(e.who) + (e.tls ? "[tls]" : "") + ": ";
   const std::size_t prefix_w = display_width(prefix);
   const std::size_t avail = c.opt.width > prefix_w + 20 ? c.opt.width - prefix_w : 20;
-  std::string text = terminal_safe(e.text);
-  const std::size_t cols = display_width(text);
-  if (cols > avail * kMaxRowsPerEvidence) {
-    // Room for the marker in the last row; the marker names what was cut.
-    const std::size_t keep = avail * kMaxRowsPerEvidence - 24;
-    text = fit_width(text, keep + 1);
-    text.resize(text.size() - std::string_view("\u2026").size());
-    text += "\u2026(+" + std::to_string(cols - keep) + " more characters)";
-  }
-  std::size_t start = 0;
-  bool first = true;
-  while (first || start < text.size()) {
-    std::size_t end = start;
-    for (std::size_t n = 0; end < text.size(); ++end) {
-      const bool lead = (static_cast<unsigned char>(text[end]) & 0xC0) != 0x80;
-      if (lead && n++ == avail) break;
+  const std::string text = terminal_safe(e.text);
+  std::vector<std::string> rows;
+  if (display_width(text) <= avail) {
+    rows.push_back(text);
+  } else {
+    for (const auto line : reply_lines(text)) {
+      for (auto& row : hard_wrap(line, avail)) rows.push_back(std::move(row));
     }
-    c.line((first ? prefix : std::string(prefix_w, ' ')) + text.substr(start, end - start));
-    start = end;
-    first = false;
+  }
+  if (rows.size() > kMaxRowsPerEvidence) {
+    std::size_t shown = 0;
+    for (std::size_t i = 0; i + 1 < kMaxRowsPerEvidence; ++i) shown += display_width(rows[i]);
+    rows.resize(kMaxRowsPerEvidence - 1);
+    rows.push_back("\u2026(+" + std::to_string(display_width(text) - shown) + " more characters)");
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    c.raw_line((i == 0 ? prefix : std::string(prefix_w, ' ')) + rows[i]);
   }
 }
 

@@ -207,6 +207,91 @@ std::optional<std::string> decode_hex(std::string_view text) {
   return out;
 }
 
+// NestingProblem: where check_nesting stopped, and why.
+struct NestingProblem {
+  toml::source_position at;
+  std::string message;
+};
+
+// check_nesting: toml++ builds and frees nested tables recursively, and a key
+// of some 30 000 dotted parts ("a.a.a...") overflows an 8 MiB stack inside
+// toml++ (found by fuzz_scenario_loader). Scenario files nest a few levels,
+// so nesting is bounded before toml++ sees the text: at most kMaxDots dots
+// outside strings and comments in the whole file (each dotted key or table
+// header part is one level), and [ { at most kMaxBracketDepth deep. Strings
+// and comments are skipped so that prose in `why` does not count.
+std::optional<NestingProblem> check_nesting(std::string_view text) {
+  constexpr int kMaxDots = 512;
+  constexpr int kMaxBracketDepth = 64;
+  enum class State { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral };
+  State state = State::kCode;
+  int dots = 0;
+  int depth = 0;
+  std::uint32_t line = 1;
+  std::uint32_t column = 0;
+  auto starts = [&](std::size_t i, std::string_view s) { return text.substr(i, s.size()) == s; };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\n') {
+      ++line;
+      column = 0;
+    } else {
+      ++column;
+    }
+    switch (state) {
+      case State::kCode:
+        if (c == '#') {
+          state = State::kComment;
+        } else if (c == '"') {
+          state = starts(i, "\"\"\"") ? State::kMultiBasic : State::kBasic;
+          if (state == State::kMultiBasic) i += 2, column += 2;
+        } else if (c == '\'') {
+          state = starts(i, "'''") ? State::kMultiLiteral : State::kLiteral;
+          if (state == State::kMultiLiteral) i += 2, column += 2;
+        } else if (c == '.' && ++dots > kMaxDots) {
+          return NestingProblem{{line, column},
+                                "too many dotted key parts (more than " + std::to_string(kMaxDots) +
+                                    " '.' outside strings): nesting this deep is not a scenario"};
+        } else if ((c == '[' || c == '{') && ++depth > kMaxBracketDepth) {
+          return NestingProblem{{line, column},
+                                "arrays and tables nested more than " +
+                                    std::to_string(kMaxBracketDepth) + " levels deep"};
+        } else if ((c == ']' || c == '}') && depth > 0) {
+          --depth;
+        }
+        break;
+      case State::kComment:
+        if (c == '\n') state = State::kCode;
+        break;
+      case State::kBasic:
+        if (c == '\\') {
+          ++i, ++column;  // the escaped character cannot end the string
+        } else if (c == '"' || c == '\n') {
+          state = State::kCode;  // an unterminated string is toml++'s error to report
+        }
+        break;
+      case State::kLiteral:
+        if (c == '\'' || c == '\n') state = State::kCode;
+        break;
+      case State::kMultiBasic:
+        if (c == '\\') {
+          ++i, ++column;
+        } else if (starts(i, "\"\"\"")) {
+          state = State::kCode;
+          i += 2, column += 2;
+        }
+        break;
+      case State::kMultiLiteral:
+        if (starts(i, "'''")) {
+          state = State::kCode;
+          i += 2, column += 2;
+        }
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
 // in_file_order: the keys of `t` as the reader meets them. toml++ iterates a
 // table sorted by key; messages should name the first problem in the file.
 std::vector<const toml::key*> in_file_order(const toml::table& t) {
@@ -250,6 +335,10 @@ class Reader {
       fail(toml::source_position{1, 1}, "file is too large (" + std::to_string(text.size()) +
                                             " bytes; the limit is " +
                                             std::to_string(kMaxInputBytes) + ")");
+      return std::nullopt;
+    }
+    if (auto problem = check_nesting(text)) {
+      fail(problem->at, problem->message);
       return std::nullopt;
     }
     try {

@@ -340,6 +340,36 @@ TEST(LoaderLimits, OversizedInputIsRefusedBeforeParsing) {
       << sc.error().message;
 }
 
+// toml++ recurses per nesting level; 30 000 dotted parts overflow its stack.
+TEST(LoaderLimits, DeepNestingIsRefusedBeforeParsing) {
+  std::string dotted = "a";
+  for (int i = 0; i < 40000; ++i) dotted += ".a";
+  auto sc = load_scenario_text(dotted + " = 1\n", "deep.toml");
+  ASSERT_FALSE(sc.ok());
+  EXPECT_EQ(sc.error().message.rfind("deep.toml:1:1026: too many dotted key parts", 0), 0u)
+      << sc.error().message;
+
+  auto arrays =
+      load_scenario_text("a = " + std::string(65, '[') + std::string(65, ']') + "\n", "deep.toml");
+  ASSERT_FALSE(arrays.ok());
+  EXPECT_EQ(
+      arrays.error().message.rfind("deep.toml:1:69: arrays and tables nested more than 64", 0), 0u)
+      << arrays.error().message;
+
+  // Dots and brackets inside strings and comments do not count.
+  std::string prose(2000, '.');
+  auto ok = load_scenario_text(
+      header("# " + prose +
+             " [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n"
+             "[[step]]\nsend = \"" +
+             prose + "\\\"" + std::string(70, '[') +
+             "\"\n"
+             "why = '" +
+             prose + "'\n"),
+      "prose.toml");
+  EXPECT_TRUE(ok.ok()) << ok.error().message;
+}
+
 TEST(LoaderLimits, SendTooLong) {
   auto sc = load_scenario_text(header("[[step]]\nsend = [{ repeat = \"ab\", count = 16777216 }]\n"),
                                "long.toml");
