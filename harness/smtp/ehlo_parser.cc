@@ -71,6 +71,33 @@ std::optional<Capability> parse_ehlo_line(std::string_view line) {
   return cap;
 }
 
+// parse_loose_line: what a lenient client reads from a line that is not an
+// ehlo-line: the first word (up to '=') as keyword, the other words as params.
+std::optional<Capability> parse_loose_line(std::string_view line) {
+  std::vector<std::string_view> words;
+  while (!line.empty()) {
+    const std::size_t b = line.find_first_not_of(" \t");
+    if (b == std::string_view::npos) break;
+    line.remove_prefix(b);
+    const std::size_t e = line.find_first_of(" \t");
+    words.push_back(line.substr(0, e));
+    if (e == std::string_view::npos) break;
+    line.remove_prefix(e);
+  }
+  if (words.empty()) return std::nullopt;
+  Capability cap;
+  std::string_view head = words.front();
+  if (const std::size_t eq = head.find('='); eq != std::string_view::npos) {
+    cap.equals_form = true;
+    if (eq + 1 < head.size()) cap.params.emplace_back(head.substr(eq + 1));
+    head = head.substr(0, eq);
+  }
+  if (head.empty()) return std::nullopt;
+  for (const char c : head) cap.keyword += to_upper(c);
+  for (std::size_t i = 1; i < words.size(); ++i) cap.params.emplace_back(words[i]);
+  return cap;
+}
+
 }  // namespace
 
 bool EhloInfo::has(std::string_view keyword) const {
@@ -106,9 +133,12 @@ EhloInfo parse_ehlo(const Reply& reply) {
     auto cap = parse_ehlo_line(reply.lines[i]);
     if (cap) {
       info.capabilities.push_back(std::move(*cap));
-    } else {
-      info.malformed.push_back(reply.lines[i]);
+      continue;
     }
+    info.malformed.push_back(reply.lines[i]);
+    // Real servers send "STARTTLS " (trailing SP) or Exim's "PIPE_CONNECT";
+    // a client would still see those extensions, so the checks must too.
+    if (auto loose = parse_loose_line(reply.lines[i])) info.capabilities.push_back(std::move(*loose));
   }
   return info;
 }

@@ -223,7 +223,7 @@ def print_table(rows: list[Mismatch]) -> None:
         print("  ".join(c[i].ljust(widths[i]) for i in range(4)) + "  " + c[4])
 
 
-def write_expected(inst: Instance, report: dict) -> Path:
+def write_expected(inst: Instance, report: dict, work: Path) -> Path:
     """write_expected: the measured verdicts as a draft expectations file.
 
     Existing "why"s are kept where the verdict did not change; every other
@@ -239,7 +239,7 @@ def write_expected(inst: Instance, report: dict) -> Path:
             new[sid] = e
         else:
             new[sid] = {"verdict": v, "why": f"MEASURED: {sc.get('summary', '')}" if v != "pass" else ""}
-    path = EXPECTED / f"{inst.name}.json.measured"
+    path = work / inst.name / "expected.measured.json"
     path.write_text(json.dumps(new, indent=2, ensure_ascii=False) + "\n")
     return path
 
@@ -252,7 +252,8 @@ def main() -> int:
     ap.add_argument("--work", help="directory for reports, transcripts and server logs (default: a new temp dir)")
     ap.add_argument("--timeout", type=float, default=SMTPEER_TIMEOUT_S, help="seconds smtpeer may run per instance")
     ap.add_argument("--write-measured", action="store_true",
-                    help="also write expected/<instance>.json.measured with the verdicts seen (for review)")
+                    help="also write WORK/<instance>/expected.measured.json: the verdicts seen, as a draft "
+                         "for tests/integration/expected/<instance>.json")
     ap.add_argument("smtpeer_args", nargs="*", help="extra arguments for smtpeer run (after --)")
     a = ap.parse_args()
     if not Path(a.smtpeer).is_file():
@@ -272,7 +273,7 @@ def main() -> int:
             broken = True
             continue
         if report is not None and a.write_measured:
-            print(f"   measured verdicts written to {write_expected(inst, report)}")
+            print(f"   measured verdicts written to {write_expected(inst, report, work)}")
         for p in problems:
             print(f"!! {inst.name}: {p}", file=sys.stderr)
         broken |= bool(problems)
