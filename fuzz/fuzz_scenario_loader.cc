@@ -49,8 +49,7 @@ void check_error(const std::string& message, std::string_view path) {
 
 bool constrains(const Match& m) {
   return !m.codes.empty() || !m.classes.empty() || m.text || m.text_absent ||
-         !m.has_capability.empty() || !m.lacks_capability.empty() || m.closed || m.timeout ||
-         m.any || m.alone;
+         !m.has_capability.empty() || !m.lacks_capability.empty() || m.closed || m.timeout || m.any;
 }
 
 void check_step(const Step& s) {

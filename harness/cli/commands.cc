@@ -19,6 +19,7 @@
 #include "report/text_report.h"
 #include "scenario/loader.h"
 #include "scenario/paths.h"
+#include "tls/session.h"
 #include "transcript/jsonl_recorder.h"
 
 namespace smtpeer::cli {
@@ -176,6 +177,20 @@ int run(const RunArgs& args, bool tty) {
   target.ca_file = args.ca_file;
   target.expect_name = args.expect_name;
   target.sni = args.sni;
+  target.client_cert = args.client_cert;
+  target.client_key = args.client_key;
+  {
+    // Bad TLS inputs (CA file, client certificate) are a usage error now,
+    // not an error verdict on every scenario later.
+    tls::ClientConfig cfg;
+    cfg.ca_file = args.ca_file;
+    cfg.cert_file = args.client_cert;
+    cfg.key_file = args.client_key;
+    if (auto s = tls::Session::client(cfg); !s) {
+      error_line(s.error().message);
+      return kUsage;
+    }
+  }
   engine::RunReport rep = engine::run_suite(scenarios, *profile, target, options);
   rep.connections += 1;  // the reachability probe
   progress.reset();

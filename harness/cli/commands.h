@@ -16,6 +16,8 @@ struct RunArgs {
   std::string ca_file;
   std::string expect_name;
   std::string sni;
+  std::string client_cert;
+  std::string client_key;
   std::string json_path;
   std::string junit_path;
   std::string out_dir = "smtpeer-out";

@@ -54,6 +54,12 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--expect-name", run.expect_name,
                       "Name the server certificate must match");
   run_cmd->add_option("--sni", run.sni, "Server name to send in the TLS ClientHello");
+  run_cmd->add_option("--client-cert", run.client_cert,
+                      "Client certificate (PEM) to present in the TLS handshake")
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("--client-key", run.client_key,
+                      "Private key (PEM) of --client-cert, if not in the same file")
+      ->check(CLI::ExistingFile);
   run_cmd->add_option("--json", run.json_path, "Write the JSON report to FILE");
   run_cmd->add_option("--junit", run.junit_path, "Write a JUnit XML report to FILE");
   run_cmd->add_option("--out", run.out_dir,

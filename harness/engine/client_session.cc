@@ -208,6 +208,8 @@ tls::ClientConfig ClientSession::tls_config(const scenario::TlsOptions& o) const
   cfg.security_level = o.security_level;
   cfg.ca_file = target_.ca_file;
   cfg.expect_name = target_.expect_name;
+  cfg.cert_file = target_.client_cert;
+  cfg.key_file = target_.client_key;
   if (o.sni)
     cfg.sni = *o.sni;
   else if (!target_.sni.empty())

@@ -55,9 +55,10 @@ constexpr ActionName kActions[] = {
 };
 // kActionOptions: step keys that only mean something next to one action.
 constexpr ActionName kActionOptions[] = {
-    {"split_at", StepKind::kSend},     {"bytewise", StepKind::kSend},
-    {"delay_ms", StepKind::kSend},     {"or", StepKind::kExpect},
-    {"timeout_ms", StepKind::kExpect}, {"timeout_ms", StepKind::kStarttls},
+    {"split_at", StepKind::kSend},       {"bytewise", StepKind::kSend},
+    {"delay_ms", StepKind::kSend},       {"or", StepKind::kExpect},
+    {"timeout_ms", StepKind::kSend},     {"timeout_ms", StepKind::kExpect},
+    {"timeout_ms", StepKind::kStarttls},
 };
 
 constexpr std::string_view kHeaderKeys[] = {"id",       "title",       "catalogue", "tags",
@@ -605,20 +606,17 @@ bool Reader::step(const toml::table& t, Step& s) {
     return fail(t, "a [[step]] needs one action key (one of: " + join(names) + "); found none");
   }
   for (const toml::key* k : in_file_order(t)) {
-    bool is_option = false;
+    std::vector<std::string_view> owners;
     bool fits = false;
-    std::string_view owner;
     for (const ActionName& o : kActionOptions) {
       if (o.key != k->str()) continue;
-      is_option = true;
+      owners.push_back(to_string(o.kind));
       fits = fits || o.kind == s.kind;
-      owner = owner.empty() ? to_string(o.kind) : owner;
     }
-    if (is_option && !fits) {
+    if (!owners.empty() && !fits) {
       return fail(k->source().begin, "'" + std::string(k->str()) + "' does not apply to a '" +
                                          std::string(to_string(s.kind)) +
-                                         "' step (it belongs with '" + std::string(owner) + "'" +
-                                         (k->str() == "timeout_ms" ? " or 'starttls'" : "") + ")");
+                                         "' step (only to: " + join(owners) + ")");
     }
   }
 
@@ -922,8 +920,10 @@ bool Reader::match(const toml::table& t, std::string_view where, Match& m) {
     return fail(*t.get("any"),
                 "'any' matches every reply; it cannot be combined with other reply keys");
   }
-  if (!constrains_reply && !m.any && !m.alone && !m.closed && !m.timeout) {
-    return fail(t, std::string(where) + " needs at least one match key (" + join(kMatchKeys) + ")");
+  if (!constrains_reply && !m.any && !m.closed && !m.timeout) {
+    // `alone` only qualifies a reply that something else matched.
+    return fail(t, std::string(where) + " needs at least one match key besides 'alone' (" +
+                       join(kMatchKeys) + ")");
   }
   return true;
 }

@@ -89,6 +89,16 @@ Result<Session> Session::client(const ClientConfig& cfg) {
       SSL_CTX_load_verify_locations(ctx, cfg.ca_file.c_str(), nullptr) != 1)
     return make_error(ErrorCode::kUsage,
                       fmt::format("cannot load CA file '{}': {}", cfg.ca_file, error_queue()));
+  if (!cfg.cert_file.empty()) {
+    const std::string& key = cfg.key_file.empty() ? cfg.cert_file : cfg.key_file;
+    if (SSL_CTX_use_certificate_chain_file(ctx, cfg.cert_file.c_str()) != 1)
+      return make_error(ErrorCode::kUsage, fmt::format("cannot load client certificate '{}': {}",
+                                                       cfg.cert_file, error_queue()));
+    if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1)
+      return make_error(ErrorCode::kUsage, fmt::format("cannot use client key '{}': {}", key,
+                                                       error_queue()));
+  }
   // Verification always runs so the result can be reported; it only stops
   // the handshake when the scenario or profile asks for it.
   SSL_CTX_set_verify(ctx, cfg.verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);

@@ -26,6 +26,8 @@ struct ClientConfig {
   std::string ca_file;       // trust anchors for verification (always recorded)
   std::string expect_name;   // name the certificate must match
   int security_level = -1;   // -1 = OpenSSL default
+  std::string cert_file;     // client certificate (PEM, chain allowed); "" = none
+  std::string key_file;      // its private key (PEM); "" = in cert_file
 };
 
 // ServerConfig: how smtpeer, as a server, does the handshake.
