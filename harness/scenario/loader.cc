@@ -83,7 +83,7 @@ constexpr std::string_view kProfileKeys[] = {"name", "description", "flags", "mi
 
 // Bounds (DESIGN.md decision 5): a scenario file is a few KiB; these stop a
 // hostile or mistaken file from making the loader or the engine allocate
-// without limit. toml++ bounds nesting itself (TOML_MAX_NESTED_VALUES).
+// without limit. Nesting is bounded in check_nesting, before toml++ parses.
 constexpr std::size_t kMaxInputBytes = 1 << 20;
 constexpr std::int64_t kMaxRepeatCount = 16777216;
 constexpr std::size_t kMaxSendBytes = 16777216;      // one send step
@@ -108,8 +108,11 @@ bool contains(Keys keys, std::string_view k) {
 // any byte).
 std::string shown(std::string_view s, std::size_t max = 60) {
   constexpr char kHex[] = "0123456789abcdef";
+  // Cut on a character boundary: never half of a UTF-8 sequence.
+  std::size_t end = std::min(s.size(), max);
+  while (end < s.size() && end > 0 && (static_cast<unsigned char>(s[end]) & 0xc0) == 0x80) --end;
   std::string out;
-  for (std::size_t i = 0; i < s.size() && i < max; ++i) {
+  for (std::size_t i = 0; i < end; ++i) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c < 0x7f) {
       out += static_cast<char>(c);
