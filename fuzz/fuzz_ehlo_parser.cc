@@ -52,12 +52,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(info.domain.empty() && info.capabilities.empty() && info.malformed.empty());
     return 0;
   }
-  check(info.capabilities.size() + info.malformed.size() == reply.lines.size() - 1);
+  std::size_t strict = 0;
+  for (const auto& cap : info.capabilities) strict += cap.loose ? 0 : 1;
+  check(strict + info.malformed.size() == reply.lines.size() - 1);
+  check(info.capabilities.size() - strict <= info.malformed.size());
   check(info.domain.find(' ') == std::string::npos);
   check(reply.lines.front().starts_with(info.domain));
 
   for (const auto& cap : info.capabilities) {
-    check(!cap.keyword.empty() && cap.keyword.front() != '-');
+    check(!cap.keyword.empty());
+    check(info.has(cap.keyword));
+    if (cap.loose) continue;  // read leniently: the grammar checks below do not apply
+    check(cap.keyword.front() != '-');
     for (const char c : cap.keyword) check(is_keyword_char(c));
     check(info.has(cap.keyword));
     check(info.find(cap.keyword) != nullptr);

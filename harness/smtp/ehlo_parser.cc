@@ -86,6 +86,7 @@ std::optional<Capability> parse_loose_line(std::string_view line) {
   }
   if (words.empty()) return std::nullopt;
   Capability cap;
+  cap.loose = true;
   std::string_view head = words.front();
   if (const std::size_t eq = head.find('='); eq != std::string_view::npos) {
     cap.equals_form = true;

@@ -25,6 +25,8 @@ struct Capability {
   std::string keyword;              // upper-cased, e.g. "STARTTLS", "AUTH", "SIZE"
   std::vector<std::string> params;  // as sent, e.g. {"PLAIN", "LOGIN"}
   bool equals_form = false;         // written as "KEYWORD=param" (pre-RFC 2554 AUTH)
+  bool loose = false;               // read leniently from a line that is not an ehlo-line
+                                    // (the line is also in EhloInfo::malformed)
 };
 
 struct EhloInfo {

@@ -16,7 +16,8 @@ a scenario, so a new or renamed scenario forces a decision. No verdict may be
   python3 tests/integration/run_suite.py --smtpeer build/default/harness/smtpeer [--only NAME]
 
 Exit status: 0 all as expected; 1 mismatches; 2 usage; 3 a server or
-smtpeer could not be run. Python 3 standard library only; run as root.
+smtpeer could not be run; 77 with --skip-missing when a server is not
+installed (ci/install-deps.sh) or the runner is not root. Python 3 standard library only; run as root.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,6 +39,7 @@ import sut  # noqa: E402  (sibling module)
 HERE = Path(__file__).resolve().parent
 EXPECTED = HERE / "expected"
 SMTPEER_TIMEOUT_S = 600
+SKIP_EXIT = 77  # the prerequisites are missing; see --skip-missing
 VERDICTS = ("pass", "fail", "skip", "error")
 
 
@@ -179,7 +182,11 @@ def run_instance(inst: Instance, smtpeer: str, work: Path, extra: list[str],
                  timeout: float) -> tuple[list[Mismatch], list[str], dict | None]:
     """run_instance: (verdict mismatches, other problems, the JSON report)."""
     out = work / inst.name
-    out.mkdir(parents=True, exist_ok=True)
+    if (out / "sut" / sut.STATE_FILE).exists():
+        sut.stop(out / "sut")  # left running by an interrupted earlier run
+    if out.exists():
+        shutil.rmtree(out)  # a fresh PKI, queue and log every run
+    out.mkdir(parents=True)
     problems: list[str] = []
     report = None
     t0 = time.monotonic()
@@ -254,6 +261,9 @@ def main() -> int:
     ap.add_argument("--write-measured", action="store_true",
                     help="also write WORK/<instance>/expected.measured.json: the verdicts seen, as a draft "
                          "for tests/integration/expected/<instance>.json")
+    ap.add_argument("--skip-missing", action="store_true",
+                    help=f"exit {SKIP_EXIT} (ctest SKIP_RETURN_CODE) instead of 3 when a server is not installed "
+                         "or not running as root")
     ap.add_argument("smtpeer_args", nargs="*", help="extra arguments for smtpeer run (after --)")
     a = ap.parse_args()
     if not Path(a.smtpeer).is_file():
@@ -262,6 +272,10 @@ def main() -> int:
     work = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix="smtpeer-integration-"))
     work.mkdir(parents=True, exist_ok=True)
     chosen = [i for i in INSTANCES if not a.only or i.name in a.only]
+    reasons = [f"{i.name}: {r}" for i in chosen if (r := sut.missing(i.name))]
+    if reasons:
+        print("run_suite.py: cannot run:\n  " + "\n  ".join(reasons), file=sys.stderr)
+        return SKIP_EXIT if a.skip_missing else 3
     mismatches: list[Mismatch] = []
     broken = False
     for inst in chosen:

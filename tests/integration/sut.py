@@ -354,16 +354,25 @@ def render(name: str, kind: Kind, d: Path, port: int, ca: Path, cert: Path, key:
     return conf
 
 
+def missing(name: str) -> str | None:
+    """missing: why NAME cannot be started on this machine, or None."""
+    kind = INSTANCES.get(name)
+    if kind is None:
+        return f"unknown instance {name!r}; known: {', '.join(INSTANCES)}"
+    if not kind.binary.exists():
+        return f"{kind.binary} not found: install Debian package {kind.package} ({INSTALL_HINT})"
+    if os.geteuid() != 0:
+        return "must run as root (the servers start as root and drop privilege)"
+    return None
+
+
 def start(name: str, run_dir: str | os.PathLike, port: int | None = None,
           timeout: float = START_TIMEOUT_S) -> Sut:
     """start: render NAME's config into run_dir, start it on 127.0.0.1, wait for 220."""
-    kind = INSTANCES.get(name)
-    if kind is None:
-        raise SutError(f"unknown instance {name!r}; known: {', '.join(INSTANCES)}")
-    if not kind.binary.exists():
-        raise SutError(f"{kind.binary} not found: install Debian package {kind.package} ({INSTALL_HINT})")
-    if os.geteuid() != 0:
-        raise SutError("must run as root (the servers start as root and drop privilege)")
+    reason = missing(name)
+    if reason:
+        raise SutError(reason)
+    kind = INSTANCES[name]
     d = Path(run_dir).resolve()
     d.mkdir(parents=True, exist_ok=True)
     if (d / STATE_FILE).exists():
