@@ -33,6 +33,7 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sut  # noqa: E402  (sibling module)
 

@@ -289,8 +289,8 @@ def launch_exim(d: Path, conf: Path) -> tuple[int, int, Path]:
         (d / sub).mkdir(exist_ok=True)
         shutil.chown(d / sub, "Debian-exim", "Debian-exim")
         (d / sub).chmod(0o750)
-    # -bdf: daemon in the foreground, so the PID we hold is the daemon.
-    # -C by root keeps root privilege (needed to switch to Debian-exim per connection).
+    # -bdf: daemon in the foreground, so the PID we hold is the daemon. Started
+    # by root, it binds and then runs as Debian-exim (hence the key's group).
     pid, pgid, _ = spawn([str(EXIM.binary), "-C", str(conf / "exim.conf"), "-bdf"], d / "exim-stderr.log")
     return pid, pgid, d / "log" / "mainlog"
 
