@@ -313,6 +313,15 @@ StepResult ClientSession::do_close(const Step& step) {
                                             got.empty() ? "" : " (received " +
                                                 escape_bytes(got, 60) + ")")};
     got += chunk;
+    // RFC 5321 §3.8: a server that must close says 421 first. Exim does so
+    // in plaintext when a handshake never started; that still ends cleanly.
+    if (!conn_->tls_active() && got.rfind("421", 0) == 0 && tls::looks_like_smtp_reply(got)) {
+      if (got.find('\n') == std::string::npos) continue;  // read the whole line first
+      notes_.push_back(fmt::format("the server sent a plaintext \"{}\" before closing",
+                                   escape_bytes(got.substr(0, got.find('\n') + 1), 100)));
+      got.clear();
+      continue;
+    }
     if (!conn_->tls_active() && tls::looks_like_smtp_reply(got))
       return {step.on_mismatch,
               fmt::format("answered with an SMTP reply in plaintext: \"{}\"", escape_bytes(got, 100))};
