@@ -20,7 +20,7 @@ build_pkgs=(
   cmake ninja-build g++ clang libclang-rt-14-dev ccache pkg-config git
   libssl-dev openssl libtomlplusplus-dev libboost-dev libboost-filesystem-dev
   libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libfmt-dev
-  python3
+  python3 python3-junitparser
 )
 # Real peers for the integration tests. Postfix is installed; Exim and OpenSMTPD
 # conflict with it (mail-transport-agent), so they are unpacked (see below).
