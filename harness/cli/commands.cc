@@ -1,12 +1,12 @@
 #include "cli/commands.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
-#include <unistd.h>
 
 #include "engine/demo.h"
 #include "engine/reference_peer.h"
@@ -25,7 +25,9 @@
 namespace smtpeer::cli {
 namespace {
 
-void error_line(const std::string& text) { std::fprintf(stderr, "smtpeer: %s\n", text.c_str()); }
+void error_line(const std::string& text) {
+  std::fprintf(stderr, "smtpeer: %s\n", text.c_str());
+}
 
 std::string scenario_dir_or_default(const std::string& dir) {
   return dir.empty() ? scenario::default_scenario_dir() : dir;
@@ -47,9 +49,18 @@ bool load_selected(const std::string& dir, const std::vector<std::string>& tags,
   return true;
 }
 
+// make_parent: create the directory a report file goes into, as a user expects.
+void make_parent(const std::string& path) {
+  std::error_code ec;
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+}
+
 // write_outputs: JSON, JUnit and transcripts; a failure to write is reported, not fatal.
 bool write_outputs(const RunArgs& args, const std::vector<engine::RunReport>& runs) {
   bool ok = true;
+  if (!args.json_path.empty()) make_parent(args.json_path);
+  if (!args.junit_path.empty()) make_parent(args.junit_path);
   if (!args.json_path.empty()) {
     std::string json = runs.size() == 1 ? report::to_json(runs.front()) : report::to_json(runs);
     if (Status st = report::write_file(args.json_path, json); !st) {
@@ -69,10 +80,12 @@ bool write_outputs(const RunArgs& args, const std::vector<engine::RunReport>& ru
       std::string dir = args.out_dir;
       if (runs.size() > 1) {
         std::string name = run.target.substr(0, run.target.find(' '));
-        std::replace_if(name.begin(), name.end(),
-                        [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) ||
-                                              c == '-' || c == '.'); },
-                        '_');
+        std::replace_if(
+            name.begin(), name.end(),
+            [](char c) {
+              return !(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.');
+            },
+            '_');
         dir += "/" + name;
       }
       for (const auto& v : run.verdicts) {
@@ -89,7 +102,9 @@ bool write_outputs(const RunArgs& args, const std::vector<engine::RunReport>& ru
 
 }  // namespace
 
-void request_stop() { net::stop_flag().store(true); }
+void request_stop() {
+  net::stop_flag().store(true);
+}
 
 int run(const RunArgs& args, bool tty) {
   std::string dir = scenario_dir_or_default(args.scenario_dir);
@@ -121,10 +136,11 @@ int run(const RunArgs& args, bool tty) {
       }
     if (!args.profile.empty())
       error_line("note: --profile is ignored without --target; each built-in peer has its own");
-    if (progress) progress = std::make_unique<report::Progress>(
-        stderr, isatty(fileno(stderr)) != 0,
-        scenarios.size() * (args.peers.empty() ? engine::reference_peers().size()
-                                               : args.peers.size()));
+    if (progress)
+      progress = std::make_unique<report::Progress>(
+          stderr, isatty(fileno(stderr)) != 0,
+          scenarios.size() *
+              (args.peers.empty() ? engine::reference_peers().size() : args.peers.size()));
     if (progress) {
       options.on_start = [p = progress.get()](const std::string& id) { p->started(id); };
       options.on_finish = [p = progress.get()](const engine::Verdict& v) { p->finished(v); };
@@ -140,7 +156,10 @@ int run(const RunArgs& args, bool tty) {
     std::puts("");
     std::puts("Built-in peers: did smtpeer catch each misbehaviour, and only that one?");
     for (const auto& c : result->checks) {
-      std::string status = !c.ok() ? "NOT AS EXPECTED" : (engine::find_reference_peer(c.peer)->must_fail.empty() ? "all passed" : "caught");
+      std::string status =
+          !c.ok()
+              ? "NOT AS EXPECTED"
+              : (engine::find_reference_peer(c.peer)->must_fail.empty() ? "all passed" : "caught");
       std::printf("  %-32s %-16s %s\n", c.peer.c_str(), status.c_str(), c.description.c_str());
       for (const auto& m : c.missed)
         std::printf("      missed: %s should have failed\n", m.c_str());
@@ -158,14 +177,16 @@ int run(const RunArgs& args, bool tty) {
     error_line("--target " + hp.error().message);
     return kUsage;
   }
-  auto profile = scenario::load_profile(profiles_dir, args.profile.empty() ? "rfc3207" : args.profile);
+  auto profile =
+      scenario::load_profile(profiles_dir, args.profile.empty() ? "rfc3207" : args.profile);
   if (!profile) {
     error_line(profile.error().message);
     return kUsage;
   }
   // Reachability first: an unreachable target is exit 3, not 40 errors.
   {
-    auto probe = net::connect_tcp(hp->first, hp->second, net::deadline_in(std::chrono::seconds(10)));
+    auto probe =
+        net::connect_tcp(hp->first, hp->second, net::deadline_in(std::chrono::seconds(10)));
     if (!probe) {
       error_line(probe.error().message);
       return kHarness;

@@ -6,18 +6,20 @@
 //   1  findings: at least one scenario failed (demo: a misbehaviour was missed)
 //   2  usage, scenario or profile error
 //   3  target unreachable, harness error, or the run was interrupted
-#include <CLI/CLI.hpp>
+#include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <unistd.h>
 
 #include "cli/commands.h"
 
 namespace {
 
-void on_signal(int) { smtpeer::cli::request_stop(); }
+void on_signal(int) {
+  smtpeer::cli::request_stop();
+}
 
 }  // namespace
 
@@ -48,25 +50,27 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--tag", run.tags, "Only scenarios with this tag (repeatable)");
   run_cmd->add_option("--id", run.ids,
                       "Only this scenario id or catalogue row, e.g. S1 (repeatable)");
-  run_cmd->add_option("--scenarios", run.scenario_dir, "Scenario directory (default: the catalogue)");
+  run_cmd->add_option("--scenarios", run.scenario_dir,
+                      "Scenario directory (default: the catalogue)");
   run_cmd->add_option("--ca-file", run.ca_file, "CA bundle to verify the server certificate")
       ->check(CLI::ExistingFile);
-  run_cmd->add_option("--expect-name", run.expect_name,
-                      "Name the server certificate must match");
+  run_cmd->add_option("--expect-name", run.expect_name, "Name the server certificate must match");
   run_cmd->add_option("--sni", run.sni, "Server name to send in the TLS ClientHello");
-  run_cmd->add_option("--client-cert", run.client_cert,
-                      "Client certificate (PEM) to present in the TLS handshake")
+  run_cmd
+      ->add_option("--client-cert", run.client_cert,
+                   "Client certificate (PEM) to present in the TLS handshake")
       ->check(CLI::ExistingFile);
-  run_cmd->add_option("--client-key", run.client_key,
-                      "Private key (PEM) of --client-cert, if not in the same file")
+  run_cmd
+      ->add_option("--client-key", run.client_key,
+                   "Private key (PEM) of --client-cert, if not in the same file")
       ->check(CLI::ExistingFile);
   run_cmd->add_option("--json", run.json_path, "Write the JSON report to FILE");
   run_cmd->add_option("--junit", run.junit_path, "Write a JUnit XML report to FILE");
-  run_cmd->add_option("--out", run.out_dir,
-                      "Directory for transcripts (JSONL, one per scenario)")
+  run_cmd->add_option("--out", run.out_dir, "Directory for transcripts (JSONL, one per scenario)")
       ->capture_default_str();
-  run_cmd->add_option("--parallel", run.parallel,
-                      "Scenarios (connections) at once against the target; lowered on 421")
+  run_cmd
+      ->add_option("--parallel", run.parallel,
+                   "Scenarios (connections) at once against the target; lowered on 421")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   run_cmd->add_option("--peer", run.peers,

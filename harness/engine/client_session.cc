@@ -16,12 +16,12 @@
 
 namespace smtpeer::engine {
 
-using scenario::Outcome;
-using scenario::Step;
-using scenario::StepKind;
 using net::Clock;
 using net::Deadline;
 using net::ReadStatus;
+using scenario::Outcome;
+using scenario::Step;
+using scenario::StepKind;
 using std::chrono::milliseconds;
 
 namespace {
@@ -90,10 +90,9 @@ class ClientSession {
   int conn_count_ = 0;
   std::string inbox_;  // application bytes received and not yet parsed
   smtp::ReplyParser parser_;
-  std::deque<smtp::Verb> awaiting_;  // commands sent whose replies have not arrived
+  std::deque<smtp::Verb> awaiting_;     // commands sent whose replies have not arrived
   std::optional<smtp::EhloInfo> ehlo_;  // last EHLO reply in the current TLS state
   std::vector<std::string> notes_;
-  bool replies_seen_on_conn_ = false;
   bool sent_on_conn_ = false;  // smtpeer has sent bytes on this connection
   bool rate_limited_ = false;
   std::string error_;  // a harness problem (not the peer's fault)
@@ -111,7 +110,6 @@ bool ClientSession::connect() {
   parser_.reset();
   awaiting_.clear();
   ehlo_.reset();
-  replies_seen_on_conn_ = false;
   sent_on_conn_ = false;
   auto sock = net::connect_tcp(target_.host, target_.port, step_deadline(10000));
   ++connections_;
@@ -157,7 +155,6 @@ ReplyObservation ClientSession::read_reply(Deadline deadline) {
     if (step.state == smtp::ReplyParser::State::kReply) {
       obs.reply = parser_.take();
       obs.bytes_behind = inbox_.size();
-      replies_seen_on_conn_ = true;
       smtp::Verb verb = smtp::Verb::kUnknown;
       if (!awaiting_.empty()) {
         verb = awaiting_.front();
@@ -290,9 +287,8 @@ StepResult ClientSession::do_silence(const Step& step) {
   std::string what = escape_bytes(inbox_, 120);
   if (auto reply = smtp::parse_reply(inbox_, target_.limits))
     what = fmt::format("reply {} \"{}\"", reply->code, escape_bytes(reply->raw, 100));
-  return {step.on_mismatch,
-          fmt::format("{} arrived {} without smtpeer sending anything",
-                      what, conn_->tls_active() ? "inside TLS" : "in plaintext")};
+  return {step.on_mismatch, fmt::format("{} arrived {} without smtpeer sending anything", what,
+                                        conn_->tls_active() ? "inside TLS" : "in plaintext")};
 }
 
 StepResult ClientSession::do_close(const Step& step) {
@@ -308,10 +304,9 @@ StepResult ClientSession::do_close(const Step& step) {
       return {};
     }
     if (r.status == ReadStatus::kTimeout)
-      return {step.on_mismatch, fmt::format("the connection was still open after {} ms{}",
-                                            step.timeout_ms,
-                                            got.empty() ? "" : " (received " +
-                                                escape_bytes(got, 60) + ")")};
+      return {step.on_mismatch,
+              fmt::format("the connection was still open after {} ms{}", step.timeout_ms,
+                          got.empty() ? "" : " (received " + escape_bytes(got, 60) + ")")};
     got += chunk;
     // RFC 5321 §3.8: a server that must close says 421 first. Exim does so
     // in plaintext when a handshake never started; that still ends cleanly.
@@ -323,10 +318,11 @@ StepResult ClientSession::do_close(const Step& step) {
       continue;
     }
     if (!conn_->tls_active() && tls::looks_like_smtp_reply(got))
-      return {step.on_mismatch,
-              fmt::format("answered with an SMTP reply in plaintext: \"{}\"", escape_bytes(got, 100))};
+      return {step.on_mismatch, fmt::format("answered with an SMTP reply in plaintext: \"{}\"",
+                                            escape_bytes(got, 100))};
     if (conn_->tls_active() && !got.empty())
-      return {step.on_mismatch, fmt::format("sent data inside TLS: \"{}\"", escape_bytes(got, 100))};
+      return {step.on_mismatch,
+              fmt::format("sent data inside TLS: \"{}\"", escape_bytes(got, 100))};
     // TLS alert records in plaintext are the expected answer; keep reading for the close.
   }
 }
@@ -336,7 +332,8 @@ StepResult ClientSession::do_starttls(const Step& step) {
   std::string leftover = std::move(inbox_);
   inbox_.clear();
   parser_.reset();
-  auto info = conn_->client_handshake(tls_config(step.tls), leftover, step_deadline(step.timeout_ms));
+  auto info =
+      conn_->client_handshake(tls_config(step.tls), leftover, step_deadline(step.timeout_ms));
   if (!info) {
     error_ = "TLS set-up: " + info.error().message;
     return {Outcome::kContinue, error_};
@@ -349,7 +346,8 @@ StepResult ClientSession::do_starttls(const Step& step) {
   if (tls::looks_like_smtp_reply(raw))
     return {Outcome::kFail,
             fmt::format("the server sent a plaintext SMTP reply where its TLS handshake should "
-                        "start: \"{}\"", escape_bytes(raw, 120))};
+                        "start: \"{}\"",
+                        escape_bytes(raw, 120))};
   std::string detail = info->summary();
   if (!raw.empty() && !tls::looks_like_tls_record(raw))
     detail += fmt::format("; received non-TLS bytes: {}", hex_prefix(raw, 16));
@@ -396,8 +394,7 @@ ScenarioRun ClientSession::run() {
     v.notes = notes_;
     v.connections = conn_count_;
     if (conn_) conn_->close();
-    v.duration_ms =
-        std::chrono::duration_cast<milliseconds>(Clock::now() - start_).count();
+    v.duration_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - start_).count();
     v.evidence = evidence_from(transcript_, 40);
     v.transcript = std::move(transcript_);
     return run;
@@ -423,8 +420,7 @@ ScenarioRun ClientSession::run() {
   }
   for (std::size_t i = first; i < sc_.steps.size(); ++i) {
     const Step& step = sc_.steps[i];
-    if (!step.when.empty() &&
-        !condition_holds(step.when, profile_, ehlo_ ? &*ehlo_ : nullptr)) {
+    if (!step.when.empty() && !condition_holds(step.when, profile_, ehlo_ ? &*ehlo_ : nullptr)) {
       rec_.note(conn_ ? conn_->index() : 0,
                 fmt::format("step {} passed over: {}", i + 1, describe(step.when)));
       continue;
@@ -444,23 +440,21 @@ ScenarioRun ClientSession::run() {
       continue;
     }
     if (r.outcome == Outcome::kContinue) continue;
-    std::string label = step.label.empty() ? std::string(scenario::to_string(step.kind))
-                                           : step.label;
+    std::string label =
+        step.label.empty() ? std::string(scenario::to_string(step.kind)) : step.label;
     std::string head = step.why.empty() || r.from_branch ? "" : step.why;
     switch (r.outcome) {
       case Outcome::kFail:
         v.failed_step = static_cast<int>(i);
         if (step.clause) v.clause = *step.clause;
         return finish(VerdictKind::kFail,
-                      head.empty() ? fmt::format("step {} ({}): {}", i + 1, label, r.detail)
-                                   : fmt::format("{} — step {} ({}): {}", head, i + 1, label,
-                                                 r.detail));
+                      head.empty()
+                          ? fmt::format("step {} ({}): {}", i + 1, label, r.detail)
+                          : fmt::format("{} — step {} ({}): {}", head, i + 1, label, r.detail));
       case Outcome::kSkip:
-        return finish(VerdictKind::kSkip, head.empty() || step.kind == StepKind::kExpect
-                                              ? r.detail
-                                              : head);
-      case Outcome::kPass:
-        return finish(VerdictKind::kPass, r.detail);
+        return finish(VerdictKind::kSkip,
+                      head.empty() || step.kind == StepKind::kExpect ? r.detail : head);
+      case Outcome::kPass: return finish(VerdictKind::kPass, r.detail);
       default: break;
     }
   }
@@ -488,10 +482,10 @@ std::vector<EvidenceLine> evidence_from(const transcript::Transcript& t, std::si
         break;
       case transcript::EventKind::kTlsRecords:
         line.who = e.dir == transcript::Direction::kSent ? us : them;
-        line.text = tls::looks_like_tls_record(e.bytes)
-                        ? fmt::format("[TLS records, {} bytes: {}]", e.bytes.size(),
-                                      hex_prefix(e.bytes, 8))
-                        : escape_bytes(e.bytes, 300);
+        line.text =
+            tls::looks_like_tls_record(e.bytes)
+                ? fmt::format("[TLS records, {} bytes: {}]", e.bytes.size(), hex_prefix(e.bytes, 8))
+                : escape_bytes(e.bytes, 300);
         break;
       default:
         line.who = "*";

@@ -17,10 +17,10 @@ namespace smtpeer::engine {
 struct ClientTarget {
   std::string host;
   std::uint16_t port = 25;
-  std::string ca_file;       // trust anchors for certificate checks
-  std::string expect_name;   // the name the server certificate must carry
-  std::string sni;           // server name sent in TLS; "" = host if it is a name
-  std::string client_cert;   // client certificate to present (PEM); "" = none
+  std::string ca_file;      // trust anchors for certificate checks
+  std::string expect_name;  // the name the server certificate must carry
+  std::string sni;          // server name sent in TLS; "" = host if it is a name
+  std::string client_cert;  // client certificate to present (PEM); "" = none
   std::string client_key;
   smtp::ReplyLimits limits;
 };

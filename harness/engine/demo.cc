@@ -48,8 +48,7 @@ Result<BuiltinResult> run_builtin(const std::vector<scenario::Scenario>& scenari
   std::vector<const PeerSpec*> chosen;
   std::vector<scenario::Profile> profiles;
   for (const PeerSpec& spec : reference_peers()) {
-    if (!peers.empty() && std::find(peers.begin(), peers.end(), spec.name) == peers.end())
-      continue;
+    if (!peers.empty() && std::find(peers.begin(), peers.end(), spec.name) == peers.end()) continue;
     auto profile = scenario::load_profile(profiles_dir, spec.profile);
     if (!profile) return profile.error();
     chosen.push_back(&spec);

@@ -33,21 +33,36 @@ constexpr std::size_t kCommandLineLimit = 512;
 const std::vector<PeerSpec>& reference_peers() {
   static const std::vector<PeerSpec> peers = [] {
     std::vector<PeerSpec> v;
-    v.push_back({"reference-mx", "conformant MX: STARTTLS offered, mail accepted without TLS", {},
-                 false, "opportunistic-mx", {}, {}});
+    v.push_back({"reference-mx",
+                 "conformant MX: STARTTLS offered, mail accepted without TLS",
+                 {},
+                 false,
+                 "opportunistic-mx",
+                 {},
+                 {}});
     v.push_back({"reference-submission",
-                 "conformant submission server: TLS required before mail and AUTH", {}, true,
-                 "submission", {}, {}});
+                 "conformant submission server: TLS required before mail and AUTH",
+                 {},
+                 true,
+                 "submission",
+                 {},
+                 {}});
     PeerSpec p;
     p = {"knob-pipelined-after-starttls",
-         "executes plaintext pipelined behind STARTTLS inside TLS", {}, false, "opportunistic-mx",
+         "executes plaintext pipelined behind STARTTLS inside TLS",
+         {},
+         false,
+         "opportunistic-mx",
          {"rfc3207-s1-pipelined-rset", "rfc3207-s2-pipelined-ehlo", "rfc3207-s3-pipelined-noops",
           "rfc3207-s4-pipelined-transaction", "rfc3207-s6-lowercase", "rfc3207-s6-bare-lf",
           "rfc3207-s6-no-crlf", "rfc3207-s6-trailing-space"},
          {"rfc3207-s5-second-write"}};
     p.knobs.execute_pipelined_after_starttls = true;
     v.push_back(p);
-    p = {"knob-keeps-state", "keeps the EHLO name and the transaction across STARTTLS", {}, false,
+    p = {"knob-keeps-state",
+         "keeps the EHLO name and the transaction across STARTTLS",
+         {},
+         false,
          "opportunistic-mx",
          {"rfc3207-s11-state-reset-ehlo", "rfc3207-s12-transaction-reset",
           "rfc3207-s13-ehlo-name-reset"},
@@ -55,27 +70,47 @@ const std::vector<PeerSpec>& reference_peers() {
     p.knobs.keep_state_across_starttls = true;
     v.push_back(p);
     p = {"knob-starttls-after-tls", "advertises and accepts STARTTLS after TLS", {}, false,
-         "opportunistic-mx", {"rfc3207-s10-starttls-after-tls"}, {}};
+         "opportunistic-mx",        {"rfc3207-s10-starttls-after-tls"},          {}};
     p.knobs.starttls_after_tls = true;
     v.push_back(p);
-    p = {"knob-starttls-parameters", "accepts \"STARTTLS x\"", {}, false, "opportunistic-mx",
-         {"rfc3207-s8-starttls-params"}, {}};
+    p = {"knob-starttls-parameters", "accepts \"STARTTLS x\"",       {}, false,
+         "opportunistic-mx",         {"rfc3207-s8-starttls-params"}, {}};
     p.knobs.accept_starttls_parameters = true;
     v.push_back(p);
-    p = {"knob-tls-not-enforced", "is configured to require TLS but does not enforce it", {}, true,
-         "submission", {"rfc3207-s15-tls-required"}, {}};
+    p = {"knob-tls-not-enforced",
+         "is configured to require TLS but does not enforce it",
+         {},
+         true,
+         "submission",
+         {"rfc3207-s15-tls-required"},
+         {}};
     p.knobs.skip_tls_enforcement = true;
     v.push_back(p);
-    p = {"knob-empty-ehlo", "accepts an EHLO without a domain", {}, false, "opportunistic-mx",
-         {"smtp-s19-ehlo-empty"}, {}};
+    p = {"knob-empty-ehlo",
+         "accepts an EHLO without a domain",
+         {},
+         false,
+         "opportunistic-mx",
+         {"smtp-s19-ehlo-empty"},
+         {}};
     p.knobs.accept_empty_ehlo = true;
     v.push_back(p);
-    p = {"knob-hangs-after-long-line", "stops answering after a command line over 512 octets", {},
-         false, "opportunistic-mx", {"smtp-s19-ehlo-long"}, {}};
+    p = {"knob-hangs-after-long-line",
+         "stops answering after a command line over 512 octets",
+         {},
+         false,
+         "opportunistic-mx",
+         {"smtp-s19-ehlo-long"},
+         {}};
     p.knobs.hang_after_long_line = true;
     v.push_back(p);
-    p = {"knob-starttls-unadvertised", "answers STARTTLS with 220 though it does not advertise it",
-         {}, false, "rfc3207", {"rfc3207-s9-not-advertised"}, {}};
+    p = {"knob-starttls-unadvertised",
+         "answers STARTTLS with 220 though it does not advertise it",
+         {},
+         false,
+         "rfc3207",
+         {"rfc3207-s9-not-advertised"},
+         {}};
     p.knobs.starttls_unadvertised = true;
     v.push_back(p);
     return v;
@@ -153,11 +188,10 @@ class PeerSession {
   }
 
   std::string ehlo_reply(const std::string& name) {
-    std::vector<std::string> lines = {
-        fmt::format("{} Hello {} [127.0.0.1]", kHostname, name), "PIPELINING", "SIZE 10240000",
-        "8BITMIME"};
-    bool offer_tls = conn_.tls_active() ? spec_.knobs.starttls_after_tls
-                                        : !spec_.knobs.starttls_unadvertised;
+    std::vector<std::string> lines = {fmt::format("{} Hello {} [127.0.0.1]", kHostname, name),
+                                      "PIPELINING", "SIZE 10240000", "8BITMIME"};
+    bool offer_tls =
+        conn_.tls_active() ? spec_.knobs.starttls_after_tls : !spec_.knobs.starttls_unadvertised;
     if (offer_tls) lines.push_back("STARTTLS");
     if (conn_.tls_active() && spec_.require_tls) lines.push_back("AUTH PLAIN LOGIN");
     lines.push_back("ENHANCEDSTATUSCODES");
@@ -245,9 +279,7 @@ class PeerSession {
         reply("354 End data with <CR><LF>.<CR><LF>\r\n");
         state_ = State::kData;
         return;
-      case Verb::kRset:
-        mail_ = rcpt_ = false;
-        return reply("250 2.0.0 Ok\r\n");
+      case Verb::kRset: mail_ = rcpt_ = false; return reply("250 2.0.0 Ok\r\n");
       case Verb::kNoop: return reply("250 2.0.0 Ok\r\n");
       case Verb::kQuit:
         reply("221 2.0.0 Bye\r\n");
@@ -355,9 +387,11 @@ struct ReferencePeer::Impl {
   }
 };
 
-ReferencePeer::ReferencePeer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ReferencePeer::ReferencePeer(Key, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-ReferencePeer::~ReferencePeer() { stop(); }
+ReferencePeer::~ReferencePeer() {
+  stop();
+}
 
 Result<std::unique_ptr<ReferencePeer>> ReferencePeer::start(const PeerSpec& spec) {
   auto impl = std::make_unique<Impl>();
@@ -371,10 +405,12 @@ Result<std::unique_ptr<ReferencePeer>> ReferencePeer::start(const PeerSpec& spec
   impl->port = net::local_port(impl->listener);
   Impl* raw = impl.get();
   impl->acceptor = std::thread([raw] { raw->accept_loop(); });
-  return std::unique_ptr<ReferencePeer>(new ReferencePeer(std::move(impl)));
+  return std::make_unique<ReferencePeer>(Key{}, std::move(impl));
 }
 
-std::uint16_t ReferencePeer::port() const { return impl_->port; }
+std::uint16_t ReferencePeer::port() const {
+  return impl_->port;
+}
 
 void ReferencePeer::stop() {
   if (!impl_ || impl_->stopping.exchange(true)) return;

@@ -42,8 +42,8 @@ struct PeerSpec {
   std::string name;         // e.g. "reference-mx"
   std::string description;  // one line
   PeerKnobs knobs;
-  bool require_tls = false;    // 530 before STARTTLS (submission-style listener)
-  std::string profile;         // the profile the demo runs it under
+  bool require_tls = false;  // 530 before STARTTLS (submission-style listener)
+  std::string profile;       // the profile the demo runs it under
   // The scenarios this peer's misbehaviour must fail (by id); empty = all must pass.
   std::vector<std::string> must_fail;
   // Scenarios that may fail too because they test the same misbehaviour (timing-dependent).
@@ -66,9 +66,14 @@ class ReferencePeer {
   void stop();
 
   struct Impl;
+  // Key: only start() can make one (a passkey, so make_unique works).
+  class Key {
+    friend class ReferencePeer;
+    Key() = default;
+  };
+  ReferencePeer(Key, std::unique_ptr<Impl> impl);
 
  private:
-  explicit ReferencePeer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

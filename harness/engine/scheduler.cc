@@ -31,8 +31,9 @@ class Gate {
         ++active_;
         return true;
       }
-      auto wake = now >= quiet_until_ ? now + std::chrono::milliseconds(100)
-                                      : std::min(quiet_until_, now + std::chrono::milliseconds(100));
+      auto wake = now >= quiet_until_
+                      ? now + std::chrono::milliseconds(100)
+                      : std::min(quiet_until_, now + std::chrono::milliseconds(100));
       cv_.wait_until(lock, wake);
     }
   }
@@ -101,9 +102,9 @@ RunReport run_suite(const std::vector<scenario::Scenario>& scenarios,
           ++retries;
           int cap = gate.rate_limited(pause);
           if (options.on_message)
-            options.on_message(fmt::format(
-                "{}: server answered 421 (rate limit); retry {} in {} ms, {} at once", sc.id,
-                retries, pause.count(), cap));
+            options.on_message(
+                fmt::format("{}: server answered 421 (rate limit); retry {} in {} ms, {} at once",
+                            sc.id, retries, pause.count(), cap));
           pause = std::min(pause * 2, std::chrono::milliseconds(30000));
           continue;
         }

@@ -17,9 +17,9 @@
 namespace smtpeer::engine {
 
 struct SuiteOptions {
-  int parallel = 4;                              // scenarios (connections) at once, at most
-  int max_retries = 6;                           // per scenario, after a 421 greeting
-  std::chrono::milliseconds backoff{1000};       // first pause; doubles each time, up to 30 s
+  int parallel = 4;                         // scenarios (connections) at once, at most
+  int max_retries = 6;                      // per scenario, after a 421 greeting
+  std::chrono::milliseconds backoff{1000};  // first pause; doubles each time, up to 30 s
   // Observers (called from worker threads; must be thread-safe).
   std::function<void(const std::string& id)> on_start;
   std::function<void(const Verdict&)> on_finish;

@@ -31,26 +31,26 @@ struct Verdict {
   std::vector<std::string> catalogue;
   std::vector<std::string> tags;
   VerdictKind kind = VerdictKind::kError;
-  std::string clause;     // e.g. "RFC 3207 §4.2"
+  std::string clause;  // e.g. "RFC 3207 §4.2"
   std::string requirement;
-  std::string summary;    // one line: what happened, in a mail operator's words
-  std::vector<std::string> notes;   // remarks that did not change the verdict
+  std::string summary;             // one line: what happened, in a mail operator's words
+  std::vector<std::string> notes;  // remarks that did not change the verdict
   std::vector<EvidenceLine> evidence;
-  int failed_step = -1;   // 0-based step index that decided a fail, or -1
-  int connections = 0;    // TCP connections this scenario used
-  int retries = 0;        // times it was retried after a 421 rate-limit greeting
+  int failed_step = -1;  // 0-based step index that decided a fail, or -1
+  int connections = 0;   // TCP connections this scenario used
+  int retries = 0;       // times it was retried after a 421 rate-limit greeting
   std::int64_t duration_ms = 0;
   transcript::Transcript transcript;  // the whole record
 };
 
 // RunReport: one run of many scenarios against one target.
 struct RunReport {
-  std::string target;       // "127.0.0.1:25" or "builtin:reference-mx"
+  std::string target;  // "127.0.0.1:25" or "builtin:reference-mx"
   std::string profile;
-  std::string started_at;   // ISO 8601 UTC
+  std::string started_at;  // ISO 8601 UTC
   std::int64_t duration_ms = 0;
-  int connections = 0;      // total TCP connections used
-  bool interrupted = false; // the run was stopped (SIGINT/SIGTERM); results are partial
+  int connections = 0;       // total TCP connections used
+  bool interrupted = false;  // the run was stopped (SIGINT/SIGTERM); results are partial
   std::vector<Verdict> verdicts;
 
   int count(VerdictKind k) const;

@@ -136,8 +136,9 @@ Status Conn::send(std::string_view bytes, const Boundaries& b, Deadline deadline
       auto until = std::min(deadline, Clock::now() + b.delay);
       while (Clock::now() < until && !stop_flag().load())
         std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
-            std::chrono::milliseconds(50), std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               until - Clock::now()) + std::chrono::milliseconds(1)));
+            std::chrono::milliseconds(50),
+            std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()) +
+                std::chrono::milliseconds(1)));
     }
     if (tls_active_) {
       // Record the application bytes (what the peer will decrypt), then
@@ -165,26 +166,23 @@ Result<std::string> Conn::prepare_client_hello(const tls::ClientConfig& cfg) {
   if (!session) return session.error();
   tls_ = std::make_unique<tls::Session>(std::move(session).value());
   tls_->handshake();
-  first_flight_ = tls_->drain();
-  first_flight_sent_ = true;  // the caller sends it inside its own write
-  return first_flight_;
+  return tls_->drain();  // the caller sends it inside its own write
 }
 
 Result<tls::HandshakeInfo> Conn::client_handshake(const tls::ClientConfig& cfg,
                                                   std::string_view leftover, Deadline deadline) {
-  bool pending = false;
+  // A session made by prepare_client_hello has sent its first flight already.
   if (!tls_ || tls_->is_server()) {
     auto session = tls::Session::client(cfg);
     if (!session) return session.error();
     tls_ = std::make_unique<tls::Session>(std::move(session).value());
-    pending = true;
   }
   handshake_bytes_.clear();
   if (!leftover.empty()) {
     handshake_bytes_ += leftover;
     tls_->feed(leftover);
   }
-  return run_handshake(deadline, pending);
+  return run_handshake(deadline);
 }
 
 Result<tls::HandshakeInfo> Conn::server_handshake(const tls::ServerConfig& cfg,
@@ -197,10 +195,10 @@ Result<tls::HandshakeInfo> Conn::server_handshake(const tls::ServerConfig& cfg,
     handshake_bytes_ += leftover;
     tls_->feed(leftover);
   }
-  return run_handshake(deadline, false);
+  return run_handshake(deadline);
 }
 
-Result<tls::HandshakeInfo> Conn::run_handshake(Deadline deadline, bool /*first_flight_pending*/) {
+Result<tls::HandshakeInfo> Conn::run_handshake(Deadline deadline) {
   auto finish = [&](bool ok, std::string why) -> Result<tls::HandshakeInfo> {
     tls::HandshakeInfo info = tls_->info();
     info.ok = ok;
@@ -238,8 +236,10 @@ Result<tls::HandshakeInfo> Conn::run_handshake(Deadline deadline, bool /*first_f
         tls_->feed(cipher);
         break;
       }
-      case ReadStatus::kTimeout: return finish(false, "timed out waiting for the peer's TLS records");
-      case ReadStatus::kEof: return finish(false, "peer closed the connection during the handshake");
+      case ReadStatus::kTimeout:
+        return finish(false, "timed out waiting for the peer's TLS records");
+      case ReadStatus::kEof:
+        return finish(false, "peer closed the connection during the handshake");
       case ReadStatus::kReset: return finish(false, "connection reset during the handshake");
       case ReadStatus::kStopped: return finish(false, "run stopped");
     }

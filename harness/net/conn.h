@@ -34,9 +34,9 @@ class Recorder {
 
 // Boundaries: how the bytes of one send leave (DESIGN.md decision 4).
 struct Boundaries {
-  std::vector<std::size_t> split_at;  // offsets where a new write() starts
-  bool bytewise = false;              // one write() per byte
-  std::chrono::milliseconds delay{0}; // pause between writes
+  std::vector<std::size_t> split_at;   // offsets where a new write() starts
+  bool bytewise = false;               // one write() per byte
+  std::chrono::milliseconds delay{0};  // pause between writes
 };
 
 class Conn {
@@ -61,12 +61,12 @@ class Conn {
 
   // client_handshake: STARTTLS as a client. `leftover` are bytes that already
   // arrived behind the 220 (handed to the handshake as ciphertext).
-  Result<tls::HandshakeInfo> client_handshake(const tls::ClientConfig& cfg, std::string_view leftover,
-                                              Deadline deadline);
+  Result<tls::HandshakeInfo> client_handshake(const tls::ClientConfig& cfg,
+                                              std::string_view leftover, Deadline deadline);
   // server_handshake: STARTTLS as a server; `leftover` are bytes the client
   // sent behind STARTTLS that the server decided to keep (a misbehaviour knob).
-  Result<tls::HandshakeInfo> server_handshake(const tls::ServerConfig& cfg, std::string_view leftover,
-                                              Deadline deadline);
+  Result<tls::HandshakeInfo> server_handshake(const tls::ServerConfig& cfg,
+                                              std::string_view leftover, Deadline deadline);
 
   bool tls_active() const { return tls_active_; }
   // handshake_bytes: raw bytes received while the last handshake ran.
@@ -77,7 +77,7 @@ class Conn {
   void close();
 
  private:
-  Result<tls::HandshakeInfo> run_handshake(Deadline deadline, bool first_flight_pending);
+  Result<tls::HandshakeInfo> run_handshake(Deadline deadline);
   ReadResult read_socket(std::string& out, Deadline deadline);
   Status write_socket(std::string_view bytes, int write_index, bool tls, Deadline deadline,
                       transcript::EventKind kind);
@@ -87,8 +87,6 @@ class Conn {
   int index_;
   std::unique_ptr<tls::Session> tls_;
   bool tls_active_ = false;
-  std::string first_flight_;
-  bool first_flight_sent_ = false;
   std::string handshake_bytes_;
   std::optional<tls::HandshakeInfo> last_hs_;
   std::uint64_t received_ = 0;

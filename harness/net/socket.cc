@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,7 +13,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fmt/format.h>
 
 namespace smtpeer::net {
 namespace {
@@ -94,7 +94,9 @@ Result<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view t
   if (!text.empty() && text.front() == '[') {
     auto close = text.find(']');
     if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
-      return make_error(ErrorCode::kUsage, fmt::format("'{}': expected HOST:PORT, with [ADDRESS]:PORT for IPv6", text));
+      return make_error(
+          ErrorCode::kUsage,
+          fmt::format("'{}': expected HOST:PORT, with [ADDRESS]:PORT for IPv6", text));
     host = text.substr(1, close - 1);
     port = text.substr(close + 2);
   } else {

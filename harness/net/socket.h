@@ -16,7 +16,9 @@ namespace smtpeer::net {
 using Clock = std::chrono::steady_clock;
 using Deadline = Clock::time_point;
 
-inline Deadline deadline_in(std::chrono::milliseconds ms) { return Clock::now() + ms; }
+inline Deadline deadline_in(std::chrono::milliseconds ms) {
+  return Clock::now() + ms;
+}
 
 class Socket {
  public:

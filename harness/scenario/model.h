@@ -25,7 +25,7 @@ std::string_view to_string(Outcome o);
 // SendPart: a piece of one send step; the parts are concatenated.
 struct SendPart {
   enum class Kind {
-    kBytes,        // literal bytes (`"..."`, `{ repeat = "a", count = 600 }`, `{ hex = "16 03 01" }`)
+    kBytes,  // literal bytes (`"..."`, `{ repeat = "a", count = 600 }`, `{ hex = "16 03 01" }`)
     kClientHello,  // `{ tls = "client_hello" }`: the first TLS flight of the next starttls step
   };
   Kind kind = Kind::kBytes;
@@ -42,12 +42,12 @@ struct WritePlan {
 // Match: what a reply, or the absence of one, must look like. Empty fields do
 // not constrain. `closed` and `timeout` match the absence of a reply.
 struct Match {
-  std::vector<int> codes;                        // any of these codes
-  std::vector<int> classes;                      // any of these classes (2..5)
-  std::optional<std::string> text;               // the reply text contains this (case-insensitive)
-  std::optional<std::string> text_absent;        // the reply text does not contain this
-  std::vector<std::string> has_capability;       // EHLO reply advertises each ("AUTH" or "AUTH PLAIN")
-  std::vector<std::string> lacks_capability;     // EHLO reply advertises none of these
+  std::vector<int> codes;                     // any of these codes
+  std::vector<int> classes;                   // any of these classes (2..5)
+  std::optional<std::string> text;            // the reply text contains this (case-insensitive)
+  std::optional<std::string> text_absent;     // the reply text does not contain this
+  std::vector<std::string> has_capability;    // EHLO reply advertises each ("AUTH" or "AUTH PLAIN")
+  std::vector<std::string> lacks_capability;  // EHLO reply advertises none of these
   bool closed = false;   // matches: the peer closed or reset instead of replying
   bool timeout = false;  // matches: nothing complete arrived before the deadline
   bool any = false;      // matches any complete reply
@@ -63,18 +63,18 @@ struct Branch {
 
 // TlsOptions: how the starttls step does the handshake (client role).
 struct TlsOptions {
-  std::string min_version;   // "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"; empty = OpenSSL default
+  std::string min_version;  // "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"; empty = OpenSSL default
   std::string max_version;
-  std::string ciphers;       // OpenSSL cipher list for TLS <= 1.2; empty = default
-  std::string ciphersuites;  // TLS 1.3 suites; empty = default
+  std::string ciphers;             // OpenSSL cipher list for TLS <= 1.2; empty = default
+  std::string ciphersuites;        // TLS 1.3 suites; empty = default
   std::optional<std::string> sni;  // server name to send; nullopt = the target host if a name
-  bool verify = false;       // verify the chain against --ca-file and the name against --expect-name
-  int security_level = -1;   // OpenSSL security level; -1 = default
+  bool verify = false;      // verify the chain against --ca-file and the name against --expect-name
+  int security_level = -1;  // OpenSSL security level; -1 = default
 };
 
 // Condition: a guard over the profile and what the session has seen.
 struct Condition {
-  std::vector<std::string> advertised;      // all of these EHLO keywords were advertised (last EHLO)
+  std::vector<std::string> advertised;  // all of these EHLO keywords were advertised (last EHLO)
   std::vector<std::string> not_advertised;  // none of these were
   std::vector<std::string> profile_has;     // the profile carries all of these flags
   std::vector<std::string> profile_lacks;   // the profile carries none of these flags
@@ -97,9 +97,9 @@ std::string_view to_string(StepKind k);
 
 struct Step {
   StepKind kind = StepKind::kSend;
-  int line = 0;               // line of the [[step]] in the file, for messages
-  std::string label;          // optional `label`, shown in progress and evidence
-  Condition when;             // run this step only if it holds (else it is passed over)
+  int line = 0;       // line of the [[step]] in the file, for messages
+  std::string label;  // optional `label`, shown in progress and evidence
+  Condition when;     // run this step only if it holds (else it is passed over)
 
   // kSend
   std::vector<SendPart> parts;
@@ -109,7 +109,7 @@ struct Step {
   int timeout_ms = 10000;
   // kExpect
   Match expect;
-  std::vector<Branch> alternatives;   // `or = [ { ..., then = "pass", why = "..." } ]`
+  std::vector<Branch> alternatives;  // `or = [ { ..., then = "pass", why = "..." } ]`
   // kSilence
   int silence_ms = 0;
   // kStarttls
@@ -121,13 +121,13 @@ struct Step {
   // On mismatch (kExpect), on anything arriving (kSilence), on no close
   // (kClose), on handshake failure (kStarttls), on a false condition (kRequire).
   Outcome on_mismatch = Outcome::kFail;
-  std::string why;                     // one line a mail operator understands
-  std::optional<std::string> clause;   // overrides the scenario's clause for this step
+  std::string why;                    // one line a mail operator understands
+  std::optional<std::string> clause;  // overrides the scenario's clause for this step
 };
 
 // Scenario: one file.
 struct Scenario {
-  std::string id;                      // unique, e.g. "rfc3207-s1-pipelined-rset"
+  std::string id;  // unique, e.g. "rfc3207-s1-pipelined-rset"
   std::string title;
   std::vector<std::string> tags;
   std::vector<std::string> catalogue;  // SCENARIOS.md rows, e.g. {"S1"}
@@ -137,8 +137,8 @@ struct Scenario {
   int deadline_ms = 60000;             // the whole scenario, all connections
   std::string disabled;                // non-empty: not run, with this reason
   std::vector<Step> steps;
-  std::string path;                    // where it was loaded from
-  int id_line = 0;                     // where `id` is in `path`, for duplicate-id messages
+  std::string path;  // where it was loaded from
+  int id_line = 0;   // where `id` is in `path`, for duplicate-id messages
   int id_column = 0;
 };
 
@@ -154,7 +154,7 @@ struct Profile {
   std::string name;
   std::string description;
   std::vector<std::string> flags;
-  std::string min_tls_version;    // e.g. "TLSv1.2"; empty = no requirement
+  std::string min_tls_version;  // e.g. "TLSv1.2"; empty = no requirement
   std::string path;
   bool has(std::string_view flag) const;
 };

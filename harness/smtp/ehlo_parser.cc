@@ -139,7 +139,8 @@ EhloInfo parse_ehlo(const Reply& reply) {
     info.malformed.push_back(reply.lines[i]);
     // Real servers send "STARTTLS " (trailing SP) or Exim's "PIPE_CONNECT";
     // a client would still see those extensions, so the checks must too.
-    if (auto loose = parse_loose_line(reply.lines[i])) info.capabilities.push_back(std::move(*loose));
+    if (auto loose = parse_loose_line(reply.lines[i]))
+      info.capabilities.push_back(std::move(*loose));
   }
   return info;
 }

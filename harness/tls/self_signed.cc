@@ -9,7 +9,9 @@
 namespace smtpeer::tls {
 namespace {
 
-struct BioFree { void operator()(BIO* p) const { BIO_free(p); } };
+struct BioFree {
+  void operator()(BIO* p) const { BIO_free(p); }
+};
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 
 std::string bio_string(BIO* bio) {

@@ -1,11 +1,11 @@
 #include "tls/session.h"
 
+#include <fmt/format.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include <cstring>
-#include <fmt/format.h>
 
 namespace smtpeer::tls {
 
@@ -80,13 +80,12 @@ Result<Session> Session::client(const ClientConfig& cfg) {
   if (Status st = apply_versions(ctx, cfg.min_version, cfg.max_version); !st) return st.error();
   if (!cfg.ciphers.empty() && SSL_CTX_set_cipher_list(ctx, cfg.ciphers.c_str()) != 1)
     return make_error(ErrorCode::kUsage, fmt::format("cipher list '{}' matches no cipher OpenSSL "
-                                                     "supports: {}", cfg.ciphers, error_queue()));
+                                                     "supports: {}",
+                                                     cfg.ciphers, error_queue()));
   if (!cfg.ciphersuites.empty() && SSL_CTX_set_ciphersuites(ctx, cfg.ciphersuites.c_str()) != 1)
-    return make_error(ErrorCode::kUsage,
-                      fmt::format("TLS 1.3 suites '{}' not supported: {}", cfg.ciphersuites,
-                                  error_queue()));
-  if (!cfg.ca_file.empty() &&
-      SSL_CTX_load_verify_locations(ctx, cfg.ca_file.c_str(), nullptr) != 1)
+    return make_error(ErrorCode::kUsage, fmt::format("TLS 1.3 suites '{}' not supported: {}",
+                                                     cfg.ciphersuites, error_queue()));
+  if (!cfg.ca_file.empty() && SSL_CTX_load_verify_locations(ctx, cfg.ca_file.c_str(), nullptr) != 1)
     return make_error(ErrorCode::kUsage,
                       fmt::format("cannot load CA file '{}': {}", cfg.ca_file, error_queue()));
   if (!cfg.cert_file.empty()) {
@@ -96,8 +95,8 @@ Result<Session> Session::client(const ClientConfig& cfg) {
                                                        cfg.cert_file, error_queue()));
     if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(ctx) != 1)
-      return make_error(ErrorCode::kUsage, fmt::format("cannot use client key '{}': {}", key,
-                                                       error_queue()));
+      return make_error(ErrorCode::kUsage,
+                        fmt::format("cannot use client key '{}': {}", key, error_queue()));
   }
   // Verification always runs so the result can be reported; it only stops
   // the handshake when the scenario or profile asks for it.
@@ -162,8 +161,7 @@ Session::Step Session::handshake() {
 }
 
 void Session::feed(std::string_view ciphertext) {
-  if (!ciphertext.empty())
-    BIO_write(rbio_, ciphertext.data(), static_cast<int>(ciphertext.size()));
+  if (!ciphertext.empty()) BIO_write(rbio_, ciphertext.data(), static_cast<int>(ciphertext.size()));
 }
 
 std::string Session::drain() {
@@ -206,7 +204,9 @@ Session::ReadState Session::read(std::string& out) {
   }
 }
 
-void Session::close_notify() { SSL_shutdown(ssl_.get()); }
+void Session::close_notify() {
+  SSL_shutdown(ssl_.get());
+}
 
 HandshakeInfo Session::info() const {
   HandshakeInfo info;

@@ -17,7 +17,7 @@ namespace smtpeer::tls {
 
 // ClientConfig: how smtpeer, as a client, does the handshake.
 struct ClientConfig {
-  std::string min_version;   // "TLSv1".."TLSv1.3"; "" = OpenSSL default
+  std::string min_version;  // "TLSv1".."TLSv1.3"; "" = OpenSSL default
   std::string max_version;
   std::string ciphers;       // TLS <= 1.2 cipher list; "" = default
   std::string ciphersuites;  // TLS 1.3; "" = default
@@ -32,8 +32,8 @@ struct ClientConfig {
 
 // ServerConfig: how smtpeer, as a server, does the handshake.
 struct ServerConfig {
-  std::string cert_pem;      // leaf (and chain) in PEM
-  std::string key_pem;       // private key in PEM
+  std::string cert_pem;  // leaf (and chain) in PEM
+  std::string key_pem;   // private key in PEM
   std::string min_version;
   std::string max_version;
 };
@@ -41,15 +41,15 @@ struct ServerConfig {
 // Facts about a finished (or failed) handshake.
 struct HandshakeInfo {
   bool ok = false;
-  std::string version;        // "TLSv1.3"
-  std::string cipher;         // "TLS_AES_256_GCM_SHA384"
-  std::string alert_received; // "handshake failure" (description of a fatal alert from the peer)
+  std::string version;         // "TLSv1.3"
+  std::string cipher;          // "TLS_AES_256_GCM_SHA384"
+  std::string alert_received;  // "handshake failure" (description of a fatal alert from the peer)
   std::string alert_sent;
-  std::string error;          // OpenSSL's reason when !ok
-  std::string peer_subject;   // one-line subject of the peer certificate, if any
+  std::string error;         // OpenSSL's reason when !ok
+  std::string peer_subject;  // one-line subject of the peer certificate, if any
   std::string peer_issuer;
-  long verify_result = 0;     // X509_V_OK or the error
-  std::string verify_error;   // text for verify_result
+  long verify_result = 0;    // X509_V_OK or the error
+  std::string verify_error;  // text for verify_result
   std::string summary() const;
 };
 

@@ -38,11 +38,11 @@ struct Event {
   std::int64_t t_us = 0;  // microseconds since the scenario started
   Direction dir = Direction::kLocal;
   EventKind kind = EventKind::kNote;
-  bool tls = false;           // kData: inside TLS
-  int write_index = -1;       // kData sent: which write() of the step (boundary control)
-  std::string bytes;          // kData / kTlsRecords: exact bytes
-  std::string text;           // other kinds: human-readable
-  int connection = 0;         // 0-based connection number within the scenario
+  bool tls = false;      // kData: inside TLS
+  int write_index = -1;  // kData sent: which write() of the step (boundary control)
+  std::string bytes;     // kData / kTlsRecords: exact bytes
+  std::string text;      // other kinds: human-readable
+  int connection = 0;    // 0-based connection number within the scenario
 };
 
 using Transcript = std::vector<Event>;

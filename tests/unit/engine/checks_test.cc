@@ -64,9 +64,17 @@ INSTANTIATE_TEST_SUITE_P(
         MatchCase{"code_other", codes({220}), reply("250 ok\r\n"), false},
         MatchCase{"code_any_of", codes({501, 500}), reply("500 no\r\n"), true},
         MatchCase{"code_vs_close", codes({220}), closed(), false},
-        MatchCase{"class", with(scenario::Match{}, [](auto& m) { m.classes = {4, 5}; }),
+        MatchCase{"class",
+                  with(scenario::Match{},
+                       [](auto& m) {
+                         m.classes = {4, 5};
+                       }),
                   reply("454 later\r\n"), true},
-        MatchCase{"class_miss", with(scenario::Match{}, [](auto& m) { m.classes = {4, 5}; }),
+        MatchCase{"class_miss",
+                  with(scenario::Match{},
+                       [](auto& m) {
+                         m.classes = {4, 5};
+                       }),
                   reply("220 go\r\n"), false},
         MatchCase{"alone_ok", with(codes({220}), [](auto& m) { m.alone = true; }),
                   reply("220 go\r\n"), true},
@@ -83,8 +91,8 @@ INSTANTIATE_TEST_SUITE_P(
                   closed(), false},
         MatchCase{"any", with(scenario::Match{}, [](auto& m) { m.any = true; }),
                   reply("599 odd\r\n"), true},
-        MatchCase{"any_not_close", with(scenario::Match{}, [](auto& m) { m.any = true; }),
-                  closed(), false},
+        MatchCase{"any_not_close", with(scenario::Match{}, [](auto& m) { m.any = true; }), closed(),
+                  false},
         MatchCase{"text_ci", with(codes({250}), [](auto& m) { m.text = "HELLO"; }),
                   reply("250 host hello x\r\n"), true},
         MatchCase{"text_absent", with(codes({250}), [](auto& m) { m.text_absent = "pre.invalid"; }),
