@@ -454,7 +454,11 @@ ScenarioRun ClientSession::run() {
       case Outcome::kSkip:
         return finish(VerdictKind::kSkip,
                       head.empty() || step.kind == StepKind::kExpect ? r.detail : head);
-      case Outcome::kPass: return finish(VerdictKind::kPass, r.detail);
+      case Outcome::kPass:
+        // A pass through on_mismatch is an alternative conformant answer:
+        // say which, in the scenario's words.
+        return finish(VerdictKind::kPass,
+                      head.empty() ? r.detail : fmt::format("{} ({})", head, r.detail));
       default: break;
     }
   }

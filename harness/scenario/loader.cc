@@ -1079,8 +1079,32 @@ Result<std::vector<Scenario>> load_scenario_dir(const std::string& dir) {
   }
   if (!errors.empty()) return make_error(ErrorCode::kScenario, errors);
   std::sort(all.begin(), all.end(),
-            [](const Scenario& a, const Scenario& b) { return a.id < b.id; });
+            [](const Scenario& a, const Scenario& b) { return natural_less(a.id, b.id); });
   return all;
+}
+
+bool natural_less(std::string_view a, std::string_view b) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      std::size_t ie = i, je = j;
+      while (ie < a.size() && digit(a[ie])) ++ie;
+      while (je < b.size() && digit(b[je])) ++je;
+      std::string_view na = a.substr(i, ie - i), nb = b.substr(j, je - j);
+      while (na.size() > 1 && na.front() == '0') na.remove_prefix(1);
+      while (nb.size() > 1 && nb.front() == '0') nb.remove_prefix(1);
+      if (na.size() != nb.size()) return na.size() < nb.size();
+      if (na != nb) return na < nb;
+      i = ie;
+      j = je;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i;
+    ++j;
+  }
+  return a.size() - i < b.size() - j;
 }
 
 Result<Profile> load_profile_text(std::string_view text, const std::string& path) {

@@ -25,6 +25,10 @@ Result<Profile> load_profile_text(std::string_view text, const std::string& path
 // `name_or_path` ends in .toml.
 Result<Profile> load_profile(const std::string& dir, const std::string& name_or_path);
 
+// natural_less: "s2" before "s10" (digit runs compare as numbers), so
+// listings follow the catalogue's order.
+bool natural_less(std::string_view a, std::string_view b);
+
 // select_scenarios: those whose tags include any of `tags` (all if empty) and
 // whose id or catalogue row matches any of `ids` (all if empty).
 std::vector<Scenario> select_scenarios(const std::vector<Scenario>& all,

@@ -120,9 +120,23 @@ TEST(LoaderCatalogue, EveryShippedScenarioLoads) {
     std::string row = "S" + std::to_string(i);
     EXPECT_TRUE(rows.count(row)) << "catalogue row " << row << " has no scenario";
   }
-  // Sorted by id.
-  EXPECT_TRUE(std::is_sorted(all->begin(), all->end(),
-                             [](const Scenario& a, const Scenario& b) { return a.id < b.id; }));
+  // Sorted by id, digit runs as numbers: s2 before s10.
+  EXPECT_TRUE(std::is_sorted(all->begin(), all->end(), [](const Scenario& a, const Scenario& b) {
+    return natural_less(a.id, b.id);
+  }));
+  auto pos = [&](std::string_view id) {
+    return std::find_if(all->begin(), all->end(), [&](const Scenario& s) { return s.id == id; });
+  };
+  EXPECT_LT(pos("rfc3207-s2-pipelined-ehlo"), pos("rfc3207-s10-starttls-after-tls"));
+}
+
+TEST(NaturalLess, DigitRunsCompareAsNumbers) {
+  EXPECT_TRUE(natural_less("s2", "s10"));
+  EXPECT_FALSE(natural_less("s10", "s2"));
+  EXPECT_TRUE(natural_less("s02", "s3"));
+  EXPECT_TRUE(natural_less("a", "ab"));
+  EXPECT_FALSE(natural_less("ab", "ab"));
+  EXPECT_TRUE(natural_less("s6-a", "s6-b"));
 }
 
 TEST(LoaderCatalogue, ProfilesLoad) {
