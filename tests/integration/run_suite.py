@@ -59,6 +59,7 @@ INSTANCES = (
     Instance("postfix", "opportunistic-mx"),
     Instance("postfix-required", "mandatory-tls"),
     Instance("exim", "opportunistic-mx", min_retries=1),
+    Instance("exim-notls", "rfc3207"),
     Instance("opensmtpd", "opportunistic-mx"),
 )
 
@@ -83,7 +84,7 @@ def smtpeer_command(smtpeer: str, s: sut.Sut, inst: Instance, out: Path, extra: 
         "--sni", sut.HOSTNAME,
         "--json", str(out / "report.json"),
         "--junit", str(out / "report.xml"),
-        "--out", str(out / "transcripts"),
+        "--out", str(out),  # transcripts land in out/transcripts/
         "--no-color",
         *extra,
     ]

@@ -81,6 +81,7 @@ INSTANCES: dict[str, Kind] = {
     "postfix": POSTFIX,
     "postfix-required": POSTFIX,
     "exim": EXIM,
+    "exim-notls": EXIM,
     "opensmtpd": OPENSMTPD,
 }
 
