@@ -8,6 +8,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
 cmake --preset default >/dev/null
-cmake --build --preset default
+cmake --build --preset default --target smtpeer
 exec build/default/harness/smtpeer run --out build/demo-out --json build/demo-out/report.json \
   --junit build/demo-out/junit.xml "$@"

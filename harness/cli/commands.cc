@@ -152,6 +152,13 @@ int run(const RunArgs& args, bool tty) {
       return result.error().code == ErrorCode::kScenario ? kUsage : kHarness;
     }
     progress.reset();
+    // Ten peers of ~30 scenarios each: the demo lists what failed and counts
+    // the rest; -v lists everything.
+    text.hide_passes = true;
+    std::puts(
+        "smtpeer's built-in demo: the scenario suite against reference peers on 127.0.0.1.\n"
+        "Two peers are conformant and must pass everything; each other peer has one named\n"
+        "misbehaviour (a knob) that the scenario meant for it must catch, and nothing else.\n");
     std::fputs(report::render_text(result->reports, text).c_str(), stdout);
     std::puts("");
     std::puts("Built-in peers: did smtpeer catch each misbehaviour, and only that one?");

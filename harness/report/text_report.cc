@@ -168,9 +168,14 @@ void stacked_rows(Context& c, const std::vector<Row>& rows) {
 void table(Context& c, const RunReport& run) {
   std::vector<Row> rows;
   int hidden_skips = 0;
+  int hidden_passes = 0;
   for (const auto& v : run.verdicts) {
     if (v.kind == VerdictKind::kSkip && !c.opt.verbose) {
       ++hidden_skips;
+      continue;
+    }
+    if (v.kind == VerdictKind::kPass && c.opt.hide_passes && !c.opt.verbose) {
+      ++hidden_passes;
       continue;
     }
     rows.push_back({v.kind, terminal_safe(v.scenario_id),
@@ -193,6 +198,11 @@ void table(Context& c, const RunReport& run) {
     } else {
       stacked_rows(c, rows);
     }
+  }
+  if (hidden_passes > 0) {
+    c.labelled("  ", std::to_string(hidden_passes) +
+                         (hidden_passes == 1 ? " scenario passed" : " scenarios passed") +
+                         " (verbose output lists them).");
   }
   if (hidden_skips > 0) {
     c.labelled("  ", hidden_skips == 1

@@ -29,6 +29,8 @@ namespace smtpeer::report {
 struct TextOptions {
   bool color = false;               // ANSI colours for the verdict words
   bool verbose = false;             // list skipped scenarios with their reasons
+  bool hide_passes = false;         // count passed scenarios instead of listing them (the
+                                    // built-in demo); verbose lists them anyway
   std::size_t evidence_lines = 24;  // evidence lines shown per verdict; 0: all
   std::size_t width = 120;          // maximum line width in columns
 };
