@@ -99,6 +99,7 @@ std::string describe(const ReplyObservation& obs) {
     if (r.mixed_codes) s += " (lines with different codes)";
     return s;
   }
+  if (obs.limit) return "more bytes than smtpeer accepts on one connection, and no complete reply";
   if (!obs.parse_error.empty()) return "bytes that are not an SMTP reply (" + obs.parse_error + ")";
   if (obs.closed) return "the connection closed without a reply";
   if (obs.timeout) return "no reply before the deadline";

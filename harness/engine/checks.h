@@ -19,6 +19,7 @@ struct ReplyObservation {
   bool closed = false;               // the peer closed or reset instead
   bool timeout = false;              // the deadline passed first
   std::string parse_error;           // the bytes were not a valid reply
+  bool limit = false;                // the peer sent more than smtpeer accepts per connection
   std::size_t bytes_behind = 0;      // bytes that had arrived behind the reply
   bool in_tls = false;
   std::optional<smtp::EhloInfo> ehlo;  // capabilities, when the reply answers an EHLO

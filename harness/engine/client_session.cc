@@ -121,7 +121,7 @@ bool ClientSession::connect() {
   if (!sock) {
     e.text = sock.error().message;
     rec_.add(std::move(e));
-    error_ = sock.error().message;
+    error_ = net::stop_flag().load() ? "run stopped" : sock.error().message;
     return false;
   }
   e.text = fmt::format("connected to {}:{}", target_.host, target_.port);
@@ -189,6 +189,7 @@ ReplyObservation ClientSession::read_reply(Deadline deadline) {
         error_ = "run stopped";
         obs.timeout = true;
         return obs;
+      case ReadStatus::kLimit: obs.limit = true; return obs;
       case ReadStatus::kEof:
       case ReadStatus::kReset: obs.closed = true; return obs;
     }
@@ -225,9 +226,11 @@ const Step* ClientSession::next_starttls_after(std::size_t index) const {
 StepResult ClientSession::do_send(const Step& step, std::size_t index) {
   if (!conn_) return {Outcome::kContinue, "not connected"};
   std::string bytes;
+  std::string commands;  // the SMTP part of the bytes, whose replies are due
   for (const auto& part : step.parts) {
     if (part.kind == scenario::SendPart::Kind::kBytes) {
       bytes += part.bytes;
+      commands += part.bytes;
       continue;
     }
     const Step* st = next_starttls_after(index);
@@ -243,7 +246,7 @@ StepResult ClientSession::do_send(const Step& step, std::size_t index) {
   b.split_at = step.plan.split_at;
   b.bytewise = step.plan.bytewise;
   b.delay = milliseconds(step.plan.delay_ms);
-  track_sent_commands(bytes);
+  track_sent_commands(commands);
   sent_on_conn_ = true;
   Status st = conn_->send(bytes, b, step_deadline(step.timeout_ms));
   if (!st) rec_.note(conn_->index(), "send failed: " + st.error().message);
@@ -263,6 +266,9 @@ StepResult ClientSession::do_expect(const Step& step) {
   for (const auto& alt : step.alternatives) {
     if (!matches(alt.match, obs)) continue;
     if (alt.then == Outcome::kNote || alt.then == Outcome::kContinue) {
+      // A command that got no reply in time is given up on, so later
+      // replies are matched to the commands sent after it.
+      if (obs.timeout && !awaiting_.empty()) awaiting_.pop_front();
       if (alt.then == Outcome::kNote) notes_.push_back(alt.why + " (" + seen + ")");
       return {Outcome::kContinue, seen};
     }
@@ -277,6 +283,8 @@ StepResult ClientSession::do_silence(const Step& step) {
   if (inbox_.empty()) {
     net::ReadResult r = conn_->read(inbox_, until);
     if (r.status == ReadStatus::kStopped) error_ = "run stopped";
+    if (r.status == ReadStatus::kLimit)
+      return {step.on_mismatch, "the peer flooded the connection while smtpeer waited in silence"};
     if (r.status == ReadStatus::kEof || r.status == ReadStatus::kReset) {
       rec_.note(conn_->index(), "peer closed while smtpeer waited in silence");
       return {};
@@ -294,36 +302,53 @@ StepResult ClientSession::do_silence(const Step& step) {
 StepResult ClientSession::do_close(const Step& step) {
   if (!conn_) return {};
   Deadline until = step_deadline(step.timeout_ms);
-  std::string got;
+  // What may arrive before the close: TLS records (an alert), and a 421
+  // line (RFC 5321 §3.8: a server that must close says 421 first; Exim does
+  // so in plaintext when a handshake never started). Anything else fails.
+  std::string got = std::move(inbox_);
+  inbox_.clear();
   for (;;) {
-    std::string chunk;
-    net::ReadResult r = conn_->read(chunk, until);
-    if (r.status == ReadStatus::kEof || r.status == ReadStatus::kReset) return {};
-    if (r.status == ReadStatus::kStopped) {
-      error_ = "run stopped";
-      return {};
+    // Strip whole TLS records from the front.
+    while (!conn_->tls_active() && got.size() >= 5 && tls::looks_like_tls_record(got)) {
+      std::size_t len =
+          (static_cast<std::size_t>(static_cast<unsigned char>(got[3])) << 8) |
+          static_cast<unsigned char>(got[4]);
+      if (got.size() < 5 + len) break;
+      got.erase(0, 5 + len);
     }
-    if (r.status == ReadStatus::kTimeout)
-      return {step.on_mismatch,
-              fmt::format("the connection was still open after {} ms{}", step.timeout_ms,
-                          got.empty() ? "" : " (received " + escape_bytes(got, 60) + ")")};
-    got += chunk;
-    // RFC 5321 §3.8: a server that must close says 421 first. Exim does so
-    // in plaintext when a handshake never started; that still ends cleanly.
-    if (!conn_->tls_active() && got.rfind("421", 0) == 0 && tls::looks_like_smtp_reply(got)) {
-      if (got.find('\n') == std::string::npos) continue;  // read the whole line first
-      notes_.push_back(fmt::format("the server sent a plaintext \"{}\" before closing",
-                                   escape_bytes(got.substr(0, got.find('\n') + 1), 100)));
-      got.clear();
-      continue;
+    bool partial_record = !conn_->tls_active() && tls::looks_like_tls_record(got);
+    if (!got.empty() && !partial_record) {
+      auto nl = got.find('\n');
+      bool reply = tls::looks_like_smtp_reply(got);
+      bool closing = reply && got.rfind("421", 0) == 0;
+      if (closing && nl != std::string::npos) {
+        notes_.push_back(fmt::format("the server sent \"{}\" before closing",
+                                     escape_bytes(got.substr(0, nl + 1), 100)));
+        got.erase(0, nl + 1);
+        continue;
+      }
+      if (reply && !closing)
+        return {step.on_mismatch, fmt::format("answered with an SMTP reply {}: \"{}\"",
+                                              conn_->tls_active() ? "inside TLS" : "in plaintext",
+                                              escape_bytes(got, 100))};
+      if (!reply && got.size() >= 4)
+        return {step.on_mismatch,
+                fmt::format("sent bytes that are neither TLS records nor an SMTP reply: \"{}\"",
+                            escape_bytes(got, 100))};
     }
-    if (!conn_->tls_active() && tls::looks_like_smtp_reply(got))
-      return {step.on_mismatch, fmt::format("answered with an SMTP reply in plaintext: \"{}\"",
-                                            escape_bytes(got, 100))};
-    if (conn_->tls_active() && !got.empty())
-      return {step.on_mismatch,
-              fmt::format("sent data inside TLS: \"{}\"", escape_bytes(got, 100))};
-    // TLS alert records in plaintext are the expected answer; keep reading for the close.
+    net::ReadResult r = conn_->read(got, until);
+    switch (r.status) {
+      case ReadStatus::kData: continue;
+      case ReadStatus::kEof:
+      case ReadStatus::kReset: return {};
+      case ReadStatus::kStopped: error_ = "run stopped"; return {};
+      case ReadStatus::kLimit:
+        return {step.on_mismatch, "the peer flooded the connection instead of closing it"};
+      case ReadStatus::kTimeout:
+        return {step.on_mismatch,
+                fmt::format("the connection was still open after {} ms{}", step.timeout_ms,
+                            got.empty() ? "" : " (received \"" + escape_bytes(got, 60) + "\")")};
+    }
   }
 }
 
@@ -338,10 +363,22 @@ StepResult ClientSession::do_starttls(const Step& step) {
     error_ = "TLS set-up: " + info.error().message;
     return {Outcome::kContinue, error_};
   }
+  if (net::stop_flag().load()) {
+    error_ = "run stopped";
+    return {};
+  }
   // RFC 3207 §4.2: the client MUST discard what it learnt before TLS.
   ehlo_.reset();
   awaiting_.clear();
-  if (info->ok) return {Outcome::kContinue, info->summary()};
+  if (info->ok) {
+    int floor = tls::version_from_name(profile_.min_tls_version);
+    int got = tls::version_from_name(info->version);
+    if (floor > 0 && got > 0 && got < floor)
+      return {Outcome::kFail,
+              fmt::format("negotiated {} below the profile's minimum {} ({})", info->version,
+                          profile_.min_tls_version, info->summary())};
+    return {Outcome::kContinue, info->summary()};
+  }
   const std::string& raw = conn_->handshake_bytes();
   if (tls::looks_like_smtp_reply(raw))
     return {Outcome::kFail,
@@ -397,7 +434,7 @@ ScenarioRun ClientSession::run() {
     v.duration_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - start_).count();
     v.evidence = evidence_from(transcript_, 40);
     v.transcript = std::move(transcript_);
-    return run;
+    return std::move(run);
   };
 
   if (!sc_.disabled.empty()) return finish(VerdictKind::kSkip, "disabled: " + sc_.disabled);
@@ -415,6 +452,7 @@ ScenarioRun ClientSession::run() {
     }
   }
   if (!connect()) {
+    if (error_ == "run stopped") return finish(VerdictKind::kError, "interrupted");
     run.unreachable = true;
     return finish(VerdictKind::kError, "target unreachable: " + error_);
   }

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "net/socket.h"
@@ -80,9 +81,14 @@ RunReport run_suite(const std::vector<scenario::Scenario>& scenarios,
   report.started_at = now_iso8601();
   auto t0 = Clock::now();
 
-  std::vector<Verdict> verdicts(scenarios.size());
-  std::vector<bool> done(scenarios.size(), false);
+  // One slot per scenario, each written by exactly one worker.
+  std::vector<std::optional<Verdict>> verdicts(scenarios.size());
   std::atomic<std::size_t> next{0};
+  // A server that answers every connection with 421 must not stretch the run
+  // to retries × scenarios × back-off: after kGiveUp scenarios used up their
+  // retries, the rest get none.
+  constexpr int kGiveUp = 3;
+  std::atomic<int> exhausted{0};
   std::atomic<int> connections{0};
   Gate gate(options.parallel);
 
@@ -97,10 +103,14 @@ RunReport run_suite(const std::vector<scenario::Scenario>& scenarios,
         if (!gate.acquire()) return;
         if (options.on_start && retries == 0) options.on_start(sc.id);
         ScenarioRun run = run_client_scenario(sc, profile, target, connections);
+        bool retry = run.rate_limited && retries < options.max_retries &&
+                     exhausted.load() < kGiveUp && !net::stop_flag().load();
+        // Start the pause before the slot is free, so no waiting worker
+        // connects in between.
+        int cap = retry ? gate.rate_limited(pause) : 0;
         gate.release();
-        if (run.rate_limited && retries < options.max_retries && !net::stop_flag().load()) {
+        if (retry) {
           ++retries;
-          int cap = gate.rate_limited(pause);
           if (options.on_message)
             options.on_message(
                 fmt::format("{}: server answered 421 (rate limit); retry {} in {} ms, {} at once",
@@ -109,6 +119,7 @@ RunReport run_suite(const std::vector<scenario::Scenario>& scenarios,
           continue;
         }
         if (run.rate_limited) {
+          ++exhausted;
           run.verdict.kind = VerdictKind::kError;
           run.verdict.summary = fmt::format(
               "the server kept refusing with 421 after {} retries; run with a lower --parallel",
@@ -117,7 +128,6 @@ RunReport run_suite(const std::vector<scenario::Scenario>& scenarios,
         run.verdict.retries = retries;
         if (options.on_finish) options.on_finish(run.verdict);
         verdicts[i] = std::move(run.verdict);
-        done[i] = true;
         break;
       }
     }
@@ -129,8 +139,8 @@ RunReport run_suite(const std::vector<scenario::Scenario>& scenarios,
   for (auto& th : pool) th.join();
 
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
-    if (done[i]) {
-      report.verdicts.push_back(std::move(verdicts[i]));
+    if (verdicts[i]) {
+      report.verdicts.push_back(std::move(*verdicts[i]));
       continue;
     }
     // Not run because the run was stopped: say so rather than drop it.

@@ -19,17 +19,29 @@
 
 namespace smtpeer::net {
 
-// Recorder: appends events to a transcript with timestamps relative to `start`.
+// Recorder: appends events to a transcript with timestamps relative to
+// `start`. Bounded: past kMaxBytes of recorded bytes or kMaxEvents events,
+// data is counted, not kept (a peer sending 1-byte segments or a flood must
+// not make the transcript the way to exhaust smtpeer), and a note says so.
 class Recorder {
  public:
+  static constexpr std::size_t kMaxBytes = 1u << 20;
+  static constexpr std::size_t kMaxEvents = 20000;
+
   Recorder(transcript::Transcript& out, Clock::time_point start) : out_(out), start_(start) {}
   void add(transcript::Event e);
+  // add: the common case, built in place.
+  void add(transcript::Direction dir, transcript::EventKind kind, int conn, bool tls,
+           std::string bytes_or_text, int write_index = -1);
   void note(int conn, std::string text);
   Clock::time_point start() const { return start_; }
 
  private:
   transcript::Transcript& out_;
   Clock::time_point start_;
+  std::size_t bytes_ = 0;
+  std::size_t dropped_bytes_ = 0;
+  bool dropping_ = false;
 };
 
 // Boundaries: how the bytes of one send leave (DESIGN.md decision 4).
@@ -41,8 +53,11 @@ struct Boundaries {
 
 class Conn {
  public:
-  // kMaxSessionBytes: a hostile peer cannot make smtpeer hold more than this.
-  static constexpr std::uint64_t kMaxSessionBytes = 64ull << 20;
+  // kMaxSessionBytes: what one connection may send before reads report
+  // kLimit (a flood is a finding, not a reason to grow without bound).
+  static constexpr std::uint64_t kMaxSessionBytes = 16ull << 20;
+  // kMaxHandshakeBytes: raw handshake bytes kept for classification and evidence.
+  static constexpr std::size_t kMaxHandshakeBytes = 64u << 10;
 
   Conn(Socket socket, Recorder& recorder, int index)
       : socket_(std::move(socket)), rec_(recorder), index_(index) {}
@@ -71,8 +86,6 @@ class Conn {
   bool tls_active() const { return tls_active_; }
   // handshake_bytes: raw bytes received while the last handshake ran.
   const std::string& handshake_bytes() const { return handshake_bytes_; }
-  // last_handshake: facts of the last handshake, if one was tried.
-  const std::optional<tls::HandshakeInfo>& last_handshake() const { return last_hs_; }
   int index() const { return index_; }
   void close();
 
@@ -87,8 +100,8 @@ class Conn {
   int index_;
   std::unique_ptr<tls::Session> tls_;
   bool tls_active_ = false;
+  bool prepared_ = false;  // tls_ holds a client session whose ClientHello was sent already
   std::string handshake_bytes_;
-  std::optional<tls::HandshakeInfo> last_hs_;
   std::uint64_t received_ = 0;
 };
 

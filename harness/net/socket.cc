@@ -64,6 +64,7 @@ std::string_view to_string(ReadStatus s) {
     case ReadStatus::kEof: return "eof";
     case ReadStatus::kReset: return "reset";
     case ReadStatus::kStopped: return "stopped";
+    case ReadStatus::kLimit: return "limit";
   }
   return "?";
 }
@@ -82,10 +83,6 @@ void Socket::close() {
     ::close(fd_);
     fd_ = -1;
   }
-}
-
-void Socket::shutdown_write() {
-  if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
 }
 
 Result<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view text) {

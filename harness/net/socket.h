@@ -33,8 +33,6 @@ class Socket {
   int fd() const { return fd_; }
   bool valid() const { return fd_ >= 0; }
   void close();
-  // shutdown_write: send FIN, keep reading.
-  void shutdown_write();
 
  private:
   int fd_ = -1;
@@ -46,6 +44,7 @@ enum class ReadStatus {
   kEof,      // the peer closed (FIN)
   kReset,    // the peer reset (RST) or another socket error
   kStopped,  // the run was asked to stop
+  kLimit,    // the peer sent more than smtpeer accepts on one connection
 };
 std::string_view to_string(ReadStatus s);
 
