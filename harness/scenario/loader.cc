@@ -281,14 +281,20 @@ std::optional<NestingProblem> check_nesting(std::string_view text) {
         if (c == '\\') {
           ++i, ++column;
         } else if (starts(i, "\"\"\"")) {
+          // A closing delimiter may carry one or two quotes of content
+          // before it: consume the whole run of quotes (3 to 5).
           state = State::kCode;
           i += 2, column += 2;
+          for (int extra = 0; extra < 2 && i + 1 < text.size() && text[i + 1] == '"'; ++extra)
+            ++i, ++column;
         }
         break;
       case State::kMultiLiteral:
         if (starts(i, "'''")) {
           state = State::kCode;
           i += 2, column += 2;
+          for (int extra = 0; extra < 2 && i + 1 < text.size() && text[i + 1] == '\''; ++extra)
+            ++i, ++column;
         }
         break;
     }

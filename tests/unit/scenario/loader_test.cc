@@ -530,5 +530,21 @@ TEST_F(LoaderSelection, TagsAndIdsBothApply) {
             std::vector<std::string>{"rfc3207-s6-lowercase"});
 }
 
+
+// A multi-line string may end with extra quotes ('''a'''' is "a'"): the
+// nesting scanner must not lose track of the string there, or the dotted
+// keys behind it would reach toml++ unchecked.
+TEST(LoaderLimits, QuoteRunsClosingMultiLineStringsAreScanned) {
+  for (std::string q : {std::string(3, '\''), std::string(3, '"')}) {
+    std::string dotted = "a";
+    for (int i = 0; i < 40000; ++i) dotted += ".a";
+    std::string text = "x = { y = " + q + "a" + q + q.substr(0, 1) + ", " + dotted + " = 1 }\n";
+    auto sc = load_scenario_text(text, "quotes.toml");
+    ASSERT_FALSE(sc.ok());
+    EXPECT_NE(sc.error().message.find("too many dotted key parts"), std::string::npos)
+        << sc.error().message.substr(0, 200);
+  }
+}
+
 }  // namespace
 }  // namespace smtpeer::scenario
