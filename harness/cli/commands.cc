@@ -105,6 +105,9 @@ bool write_outputs(const RunArgs& args, const std::vector<engine::RunReport>& ru
 void request_stop() {
   net::stop_flag().store(true);
 }
+bool stop_requested() {
+  return net::stop_flag().load();
+}
 
 int run(const RunArgs& args, bool tty) {
   std::string dir = scenario_dir_or_default(args.scenario_dir);
@@ -127,6 +130,10 @@ int run(const RunArgs& args, bool tty) {
     options.on_message = [p = progress.get()](const std::string& m) { p->message(m); };
   }
 
+  if (!args.target.empty() && !args.peers.empty()) {
+    error_line("--peer picks a built-in peer for the demo; it cannot be combined with --target");
+    return kUsage;
+  }
   if (args.target.empty()) {
     // The embedded default: the suite against the built-in reference peers.
     for (const auto& name : args.peers)
@@ -174,8 +181,10 @@ int run(const RunArgs& args, bool tty) {
         std::printf("      unexpected: %s failed or erred\n", u.c_str());
     }
     bool wrote = write_outputs(args, result->reports);
-    if (net::stop_flag().load()) return kHarness;
-    if (!wrote) return kHarness;
+    if (net::stop_flag().load() || !wrote) return kHarness;
+    for (const auto& r : result->reports)
+      if (r.count(engine::VerdictKind::kError) > 0)
+        return kHarness;  // smtpeer's fault, not a finding
     return result->ok() ? kAllPassed : kFindings;
   }
 

@@ -45,6 +45,7 @@ int explain(const ExplainArgs& args);
 
 // request_stop: async-signal-safe; the run ends its scenarios and still writes its reports.
 void request_stop();
+bool stop_requested();
 
 enum ExitCode { kAllPassed = 0, kFindings = 1, kUsage = 2, kHarness = 3 };
 

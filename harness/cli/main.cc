@@ -17,7 +17,14 @@
 
 namespace {
 
-void on_signal(int) {
+// on_signal: the first SIGINT/SIGTERM asks the run to stop and still write
+// its reports; a second one ends the process at once.
+void on_signal(int sig) {
+  if (smtpeer::cli::stop_requested()) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
+  }
   smtpeer::cli::request_stop();
 }
 

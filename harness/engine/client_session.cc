@@ -310,9 +310,8 @@ StepResult ClientSession::do_close(const Step& step) {
   for (;;) {
     // Strip whole TLS records from the front.
     while (!conn_->tls_active() && got.size() >= 5 && tls::looks_like_tls_record(got)) {
-      std::size_t len =
-          (static_cast<std::size_t>(static_cast<unsigned char>(got[3])) << 8) |
-          static_cast<unsigned char>(got[4]);
+      std::size_t len = (static_cast<std::size_t>(static_cast<unsigned char>(got[3])) << 8) |
+                        static_cast<unsigned char>(got[4]);
       if (got.size() < 5 + len) break;
       got.erase(0, 5 + len);
     }
@@ -439,16 +438,23 @@ ScenarioRun ClientSession::run() {
 
   if (!sc_.disabled.empty()) return finish(VerdictKind::kSkip, "disabled: " + sc_.disabled);
 
-  // require steps before any network step are checked without connecting.
+  // require steps before any network step are checked without connecting
+  // (a profile condition needs no server), with the same rules as later.
   std::size_t first = 0;
   for (; first < sc_.steps.size() && sc_.steps[first].kind == StepKind::kRequire; ++first) {
-    StepResult r = do_require(sc_.steps[first]);
-    if (r.outcome == Outcome::kSkip || r.outcome == Outcome::kFail || r.outcome == Outcome::kPass) {
-      std::string why = sc_.steps[first].why.empty() ? r.detail : sc_.steps[first].why;
-      return finish(r.outcome == Outcome::kSkip   ? VerdictKind::kSkip
-                    : r.outcome == Outcome::kPass ? VerdictKind::kPass
-                                                  : VerdictKind::kFail,
-                    why);
+    const Step& step = sc_.steps[first];
+    if (!step.when.empty() && !condition_holds(step.when, profile_, nullptr)) continue;
+    StepResult r = do_require(step);
+    std::string why = step.why.empty() ? r.detail : step.why;
+    switch (r.outcome) {
+      case Outcome::kSkip: return finish(VerdictKind::kSkip, why);
+      case Outcome::kPass: return finish(VerdictKind::kPass, why);
+      case Outcome::kFail:
+        v.failed_step = static_cast<int>(first);
+        if (step.clause) v.clause = *step.clause;
+        return finish(VerdictKind::kFail, why);
+      case Outcome::kNote: notes_.push_back(why); break;
+      case Outcome::kContinue: break;
     }
   }
   if (!connect()) {
@@ -464,6 +470,9 @@ ScenarioRun ClientSession::run() {
       continue;
     }
     StepResult r = dispatch(step, i);
+    // A stop request ends the scenario unjudged: what the peer did while
+    // smtpeer (and, in the demo, the peer itself) was stopping is no evidence.
+    if (net::stop_flag().load()) return finish(VerdictKind::kError, "interrupted");
     if (rate_limited_) {
       run.rate_limited = true;
       return finish(VerdictKind::kSkip, "rate limited: the server greeted with 421");

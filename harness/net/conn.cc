@@ -19,9 +19,10 @@ void Recorder::add(Event e) {
       Event n;
       n.t_us = e.t_us;
       n.connection = e.connection;
-      n.text = fmt::format("transcript limit reached ({} bytes or {} events): further bytes are "
-                           "counted, not recorded",
-                           kMaxBytes, kMaxEvents);
+      n.text = fmt::format(
+          "transcript limit reached ({} bytes or {} events): further bytes are "
+          "counted, not recorded",
+          kMaxBytes, kMaxEvents);
       out_.push_back(std::move(n));
     }
     dropped_bytes_ += e.bytes.size();
@@ -129,8 +130,8 @@ Status Conn::send(std::string_view bytes, const Boundaries& b, Deadline deadline
     if (index > 0 && b.delay.count() > 0) {
       auto until = std::min(deadline, Clock::now() + b.delay);
       while (Clock::now() < until && !stop_flag().load())
-        std::this_thread::sleep_for(std::min<Clock::duration>(std::chrono::milliseconds(50),
-                                                              until - Clock::now()));
+        std::this_thread::sleep_for(
+            std::min<Clock::duration>(std::chrono::milliseconds(50), until - Clock::now()));
     }
     // Recorded as the peer will read them (decrypted, inside TLS), with the
     // index of the write() that carried them.
@@ -221,8 +222,10 @@ Result<tls::HandshakeInfo> Conn::run_handshake(Deadline deadline) {
         rec_.add(Direction::kReceived, EventKind::kTlsRecords, index_, false, cipher);
         tls_->feed(cipher);
         break;
-      case ReadStatus::kTimeout: return finish(false, "timed out waiting for the peer's TLS records");
-      case ReadStatus::kEof: return finish(false, "peer closed the connection during the handshake");
+      case ReadStatus::kTimeout:
+        return finish(false, "timed out waiting for the peer's TLS records");
+      case ReadStatus::kEof:
+        return finish(false, "peer closed the connection during the handshake");
       case ReadStatus::kReset: return finish(false, "connection reset during the handshake");
       case ReadStatus::kLimit: return finish(false, "the peer sent too many bytes");
       case ReadStatus::kStopped: return finish(false, "run stopped");

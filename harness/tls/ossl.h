@@ -22,11 +22,15 @@ struct PkeyFree {
 struct X509Free {
   void operator()(X509* p) const { X509_free(p); }
 };
+struct BioFree {
+  void operator()(BIO* p) const { BIO_free(p); }
+};
 
 using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
 using SslPtr = std::unique_ptr<SSL, SslFree>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using X509Ptr = std::unique_ptr<X509, X509Free>;
+using BioPtr = std::unique_ptr<BIO, BioFree>;
 
 // error_queue: drain OpenSSL's thread error queue into one line ("" if empty).
 std::string error_queue();

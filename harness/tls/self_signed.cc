@@ -9,11 +9,6 @@
 namespace smtpeer::tls {
 namespace {
 
-struct BioFree {
-  void operator()(BIO* p) const { BIO_free(p); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-
 std::string bio_string(BIO* bio) {
   char* data = nullptr;
   long n = BIO_get_mem_data(bio, &data);

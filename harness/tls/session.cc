@@ -104,8 +104,15 @@ Result<Session> Session::client(const ClientConfig& cfg) {
 
   s.ssl_.reset(SSL_new(ctx));
   if (!s.ssl_) return make_error(ErrorCode::kTls, "SSL_new: " + error_queue());
-  if (!cfg.sni.empty()) SSL_set_tlsext_host_name(s.ssl_.get(), cfg.sni.c_str());
-  if (!cfg.expect_name.empty()) SSL_set1_host(s.ssl_.get(), cfg.expect_name.c_str());
+  // OpenSSL takes C strings: a name with NUL, or over 255 bytes, cannot be
+  // sent as SNI this way (the raw TLS layer is for such oddities).
+  if (!cfg.sni.empty() && (cfg.sni.find('\0') != std::string::npos ||
+                           SSL_set_tlsext_host_name(s.ssl_.get(), cfg.sni.c_str()) != 1))
+    return make_error(ErrorCode::kUsage,
+                      fmt::format("cannot send SNI '{}' with OpenSSL: {}", cfg.sni, error_queue()));
+  if (!cfg.expect_name.empty() && SSL_set1_host(s.ssl_.get(), cfg.expect_name.c_str()) != 1)
+    return make_error(ErrorCode::kUsage,
+                      fmt::format("cannot check the certificate against '{}'", cfg.expect_name));
   s.rbio_ = BIO_new(BIO_s_mem());
   s.wbio_ = BIO_new(BIO_s_mem());
   SSL_set_bio(s.ssl_.get(), s.rbio_, s.wbio_);
@@ -124,16 +131,14 @@ Result<Session> Session::server(const ServerConfig& cfg) {
   SSL_CTX* ctx = s.ctx_.get();
   if (Status st = apply_versions(ctx, cfg.min_version, cfg.max_version); !st) return st.error();
   {
-    BIO* bio = BIO_new_mem_buf(cfg.cert_pem.data(), static_cast<int>(cfg.cert_pem.size()));
-    X509Ptr cert(PEM_read_bio_X509(bio, nullptr, nullptr, nullptr));
-    BIO_free(bio);
+    BioPtr bio(BIO_new_mem_buf(cfg.cert_pem.data(), static_cast<int>(cfg.cert_pem.size())));
+    X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     if (!cert || SSL_CTX_use_certificate(ctx, cert.get()) != 1)
       return make_error(ErrorCode::kTls, "server certificate: " + error_queue());
   }
   {
-    BIO* bio = BIO_new_mem_buf(cfg.key_pem.data(), static_cast<int>(cfg.key_pem.size()));
-    PkeyPtr key(PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr));
-    BIO_free(bio);
+    BioPtr bio(BIO_new_mem_buf(cfg.key_pem.data(), static_cast<int>(cfg.key_pem.size())));
+    PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
     if (!key || SSL_CTX_use_PrivateKey(ctx, key.get()) != 1)
       return make_error(ErrorCode::kTls, "server key: " + error_queue());
   }

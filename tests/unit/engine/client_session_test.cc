@@ -11,6 +11,7 @@
 
 #include "engine/reference_peer.h"
 #include "engine/scheduler.h"
+#include "net/conn.h"
 #include "net/socket.h"
 #include "scenario/loader.h"
 
@@ -208,6 +209,157 @@ TEST(ClientSession, UnreachableIsAnError) {
   auto run = run_client_scenario(load(kGreetEhlo), {}, target(port), conns);
   EXPECT_TRUE(run.unreachable);
   EXPECT_EQ(run.verdict.kind, VerdictKind::kError);
+}
+
+// expect_close: an alert record then FIN is the expected answer; a 421 line
+// before the close is tolerated as a note; any other reply is a finding.
+struct CloseCase {
+  std::string name;
+  std::string server_sends;
+  VerdictKind expected;
+  std::string summary_has;
+};
+
+class CloseTest : public testing::TestWithParam<CloseCase> {};
+
+TEST_P(CloseTest, JudgesWhatArrivesBeforeTheClose) {
+  const CloseCase& c = GetParam();
+  ScriptedServer server([&](const net::Socket& s) {
+    (void)net::write_all(s, "220 mx\r\n", net::deadline_in(1s));
+    read_until(s, "RSET\r\n");
+    (void)net::write_all(s, c.server_sends, net::deadline_in(1s));
+  });
+  std::atomic<int> conns{0};
+  auto sc = load(R"(
+[[step]]
+expect = { code = 220 }
+[[step]]
+send = "RSET\r\n"
+[[step]]
+expect_close = 3000
+why = "no clean close"
+)");
+  auto run = run_client_scenario(sc, {}, target(server.port()), conns);
+  EXPECT_EQ(run.verdict.kind, c.expected) << run.verdict.summary;
+  std::string all = run.verdict.summary;
+  for (const auto& n : run.verdict.notes) all += " | " + n;
+  EXPECT_NE(all.find(c.summary_has), std::string::npos) << all;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Engine, CloseTest,
+    testing::Values(
+        CloseCase{"alert_then_close", std::string("\x15\x03\x03\x00\x02\x02\x0a", 7),
+                  VerdictKind::kPass, "conformant"},
+        CloseCase{"close_at_once", "", VerdictKind::kPass, "conformant"},
+        CloseCase{"plaintext_421_then_close", "421 4.4.2 timeout\r\n", VerdictKind::kPass,
+                  "421 4.4.2 timeout"},
+        CloseCase{"alert_then_421", std::string("\x15\x03\x03\x00\x02\x02\x0a", 7) + "421 bye\r\n",
+                  VerdictKind::kPass, "421 bye"},
+        CloseCase{"plaintext_250", "250 2.0.0 Ok\r\n", VerdictKind::kFail,
+                  "SMTP reply in plaintext"},
+        CloseCase{"421_then_250", "421 bye\r\n250 Ok\r\n", VerdictKind::kFail,
+                  "SMTP reply in plaintext"},
+        CloseCase{"garbage", "hello there\r\n", VerdictKind::kFail, "neither TLS records"}),
+    [](const testing::TestParamInfo<CloseCase>& info) { return info.param.name; });
+
+TEST(ClientSession, ExpectCloseTimesOutOnAnOpenConnection) {
+  ScriptedServer server([](const net::Socket& s) {
+    (void)net::write_all(s, "220 mx\r\n", net::deadline_in(1s));
+    read_until(s, "never");
+  });
+  std::atomic<int> conns{0};
+  auto sc = load(R"(
+[[step]]
+expect = { code = 220 }
+[[step]]
+expect_close = 300
+why = "no close"
+)");
+  auto run = run_client_scenario(sc, {}, target(server.port()), conns);
+  EXPECT_EQ(run.verdict.kind, VerdictKind::kFail);
+  EXPECT_NE(run.verdict.summary.find("still open"), std::string::npos) << run.verdict.summary;
+}
+
+TEST(ClientSession, UnpromptedBytesBreakSilence) {
+  ScriptedServer server([](const net::Socket& s) {
+    (void)net::write_all(s, "220 mx\r\n", net::deadline_in(1s));
+    std::this_thread::sleep_for(100ms);
+    (void)net::write_all(s, "250 unprompted\r\n", net::deadline_in(1s));
+    read_until(s, "never");
+  });
+  std::atomic<int> conns{0};
+  auto sc = load(R"(
+[[step]]
+expect = { code = 220 }
+[[step]]
+expect_silence = 1000
+why = "spoke unprompted"
+)");
+  auto run = run_client_scenario(sc, {}, target(server.port()), conns);
+  EXPECT_EQ(run.verdict.kind, VerdictKind::kFail);
+  EXPECT_NE(run.verdict.summary.find("250 unprompted"), std::string::npos) << run.verdict.summary;
+}
+
+// A plaintext reply where the server's TLS handshake belongs fails the
+// scenario even when a failed handshake would otherwise pass (S5, S7).
+TEST(ClientSession, PlaintextReplyDuringHandshakeIsAlwaysAFinding) {
+  ScriptedServer server([](const net::Socket& s) {
+    (void)net::write_all(s, "220 mx\r\n", net::deadline_in(1s));
+    read_until(s, "STARTTLS\r\n");
+    (void)net::write_all(s, "220 go ahead\r\n", net::deadline_in(1s));
+    read_until(s, "\x16");  // the ClientHello has started
+    (void)net::write_all(s, "250 2.0.0 Ok\r\n", net::deadline_in(1s));
+    read_until(s, "never");
+  });
+  std::atomic<int> conns{0};
+  auto sc = load(R"(
+[[step]]
+expect = { code = 220 }
+[[step]]
+send = "STARTTLS\r\n"
+[[step]]
+expect = { code = 220 }
+[[step]]
+starttls = {}
+timeout_ms = 3000
+on_mismatch = "pass"
+why = "failed cleanly"
+)");
+  auto run = run_client_scenario(sc, {}, target(server.port()), conns);
+  EXPECT_EQ(run.verdict.kind, VerdictKind::kFail) << run.verdict.summary;
+  EXPECT_NE(run.verdict.summary.find("plaintext SMTP reply"), std::string::npos)
+      << run.verdict.summary;
+}
+
+TEST(ClientSession, FloodIsAFindingNotAClose) {
+  ScriptedServer server([](const net::Socket& s) {
+    (void)net::write_all(s, "220 mx\r\n", net::deadline_in(1s));
+    read_until(s, "RSET\r\n");
+    // Well-formed TLS records (application data, 16 KiB each): only the
+    // byte limit can stop them.
+    std::string record = std::string("\x17\x03\x03\x40\x00", 5) + std::string(1 << 14, 'x');
+    std::string chunk;
+    for (int i = 0; i < 4; ++i) chunk += record;
+    for (int i = 0; i < 400; ++i)
+      if (!net::write_all(s, chunk, net::deadline_in(2s)).ok()) break;
+  });
+  std::atomic<int> conns{0};
+  auto sc = load(R"(
+[[step]]
+expect = { code = 220 }
+[[step]]
+send = "RSET\r\n"
+[[step]]
+expect_close = 20000
+why = "no clean close"
+)");
+  auto run = run_client_scenario(sc, {}, target(server.port()), conns);
+  EXPECT_EQ(run.verdict.kind, VerdictKind::kFail) << run.verdict.summary;
+  EXPECT_NE(run.verdict.summary.find("flooded"), std::string::npos) << run.verdict.summary;
+  std::size_t recorded = 0;
+  for (const auto& e : run.verdict.transcript) recorded += e.bytes.size();
+  EXPECT_LE(recorded, net::Recorder::kMaxBytes) << "the transcript must stay bounded";
 }
 
 // The catalogue's S1 against the conformant peer and against the knob that

@@ -530,7 +530,6 @@ TEST_F(LoaderSelection, TagsAndIdsBothApply) {
             std::vector<std::string>{"rfc3207-s6-lowercase"});
 }
 
-
 // A multi-line string may end with extra quotes ('''a'''' is "a'"): the
 // nesting scanner must not lose track of the string there, or the dotted
 // keys behind it would reach toml++ unchecked.
