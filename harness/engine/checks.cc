@@ -5,20 +5,14 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii.h"
 #include "core/bytes.h"
 
 namespace smtpeer::engine {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 bool contains_ci(std::string_view hay, std::string_view needle) {
-  return lower(hay).find(lower(needle)) != std::string::npos;
+  return ascii_lowered(hay).find(ascii_lowered(needle)) != std::string::npos;
 }
 
 // advertised: "AUTH" (keyword) or "AUTH PLAIN" (keyword with that parameter).

@@ -17,6 +17,8 @@
 #include <span>
 #include <utility>
 
+#include "core/ascii.h"
+
 namespace smtpeer::scenario {
 namespace {
 
@@ -1018,12 +1020,6 @@ Result<std::string> read_file(const std::string& path) {
   return text;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [&](char x, char y) { return lower(x) == lower(y); });
-}
-
 }  // namespace
 
 Result<Scenario> load_scenario_text(std::string_view text, const std::string& path) {
@@ -1148,9 +1144,10 @@ std::vector<Scenario> select_scenarios(const std::vector<Scenario>& all,
                     return std::find(sc.tags.begin(), sc.tags.end(), t) != sc.tags.end();
                   });
     bool id_ok = ids.empty() || std::any_of(ids.begin(), ids.end(), [&](const std::string& id) {
-                   return id == sc.id ||
-                          std::any_of(sc.catalogue.begin(), sc.catalogue.end(),
-                                      [&](const std::string& row) { return iequals(row, id); });
+                   return id == sc.id || std::any_of(sc.catalogue.begin(), sc.catalogue.end(),
+                                                     [&](const std::string& row) {
+                                                       return ascii_iequals(row, id);
+                                                     });
                  });
     if (tag_ok && id_ok) out.push_back(sc);
   }

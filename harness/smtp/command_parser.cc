@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "core/ascii.h"
 #include "smtp/line_scan.h"
 
 namespace smtpeer::smtp {
@@ -64,18 +65,6 @@ constexpr bool rows_in_enum_order() {
 static_assert(rows_in_enum_order(), "kCommands rows must follow the order of enum Verb");
 static_assert(kCommands.size() == static_cast<std::size_t>(Verb::kUnknown) + 1);
 
-char to_upper(char c) {
-  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_upper(a[i]) != to_upper(b[i])) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string_view to_string(Verb verb) {
@@ -89,7 +78,7 @@ const CommandInfo& command_info(Verb verb) {
 
 Verb verb_from_name(std::string_view name) {
   for (const auto& row : kCommands) {
-    if (row.verb != Verb::kUnknown && iequals(row.name, name)) return row.verb;
+    if (row.verb != Verb::kUnknown && ascii_iequals(row.name, name)) return row.verb;
   }
   return Verb::kUnknown;
 }

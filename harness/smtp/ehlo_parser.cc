@@ -2,24 +2,14 @@
 
 #include <optional>
 
+#include "core/ascii.h"
+
 namespace smtpeer::smtp {
 
 namespace {
 
 bool is_alnum(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-char to_upper(char c) {
-  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_upper(a[i]) != to_upper(b[i])) return false;
-  }
-  return true;
 }
 
 // is_ehlo_param: ehlo-param = 1*(%d33-126): no SP, no controls, no 8-bit bytes.
@@ -57,7 +47,7 @@ std::optional<Capability> parse_ehlo_line(std::string_view line) {
 
   Capability cap;
   cap.keyword.reserve(end);
-  for (std::size_t i = 0; i < end; ++i) cap.keyword += to_upper(line[i]);
+  for (std::size_t i = 0; i < end; ++i) cap.keyword += ascii_upper(line[i]);
   if (end == line.size()) return cap;
 
   switch (line[end]) {
@@ -94,7 +84,7 @@ std::optional<Capability> parse_loose_line(std::string_view line) {
     head = head.substr(0, eq);
   }
   if (head.empty()) return std::nullopt;
-  for (const char c : head) cap.keyword += to_upper(c);
+  for (const char c : head) cap.keyword += ascii_upper(c);
   for (std::size_t i = 1; i < words.size(); ++i) cap.params.emplace_back(words[i]);
   return cap;
 }
@@ -107,7 +97,7 @@ bool EhloInfo::has(std::string_view keyword) const {
 
 const Capability* EhloInfo::find(std::string_view keyword) const {
   for (const auto& cap : capabilities) {
-    if (iequals(cap.keyword, keyword)) return &cap;
+    if (ascii_iequals(cap.keyword, keyword)) return &cap;
   }
   return nullptr;
 }
@@ -115,9 +105,9 @@ const Capability* EhloInfo::find(std::string_view keyword) const {
 bool EhloInfo::has_param(std::string_view keyword, std::string_view param) const {
   // A server may advertise a keyword twice (AUTH and AUTH=); any line counts.
   for (const auto& cap : capabilities) {
-    if (!iequals(cap.keyword, keyword)) continue;
+    if (!ascii_iequals(cap.keyword, keyword)) continue;
     for (const auto& p : cap.params) {
-      if (iequals(p, param)) return true;
+      if (ascii_iequals(p, param)) return true;
     }
   }
   return false;
