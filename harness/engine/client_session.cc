@@ -31,6 +31,9 @@ struct StepResult {
   Outcome outcome = Outcome::kContinue;
   std::string detail;        // what was observed, for the summary
   bool from_branch = false;  // decided by an `or` alternative, whose `why` is in detail
+  // Set by the engine's own rules, which hold whatever the step says: the
+  // clause they cite, and the detail is then the whole explanation.
+  std::optional<std::string> clause;
 };
 
 std::string hex_prefix(std::string_view bytes, std::size_t n) {
@@ -155,6 +158,11 @@ ReplyObservation ClientSession::read_reply(Deadline deadline) {
     if (step.state == smtp::ReplyParser::State::kReply) {
       obs.reply = parser_.take();
       obs.bytes_behind = inbox_.size();
+      if (obs.reply->mixed_codes)
+        notes_.push_back(
+            fmt::format("reply lines carry different codes (RFC 5321 §4.2.1: the "
+                        "code MUST be the same on every line): \"{}\"",
+                        escape_bytes(obs.reply->raw, 120)));
       smtp::Verb verb = smtp::Verb::kUnknown;
       if (!awaiting_.empty()) {
         verb = awaiting_.front();
@@ -307,12 +315,15 @@ StepResult ClientSession::do_close(const Step& step) {
   // so in plaintext when a handshake never started). Anything else fails.
   std::string got = std::move(inbox_);
   inbox_.clear();
+  std::string fatal_alert;  // a fatal alert ends the TLS attempt even if the socket stays open
   for (;;) {
     // Strip whole TLS records from the front.
     while (!conn_->tls_active() && got.size() >= 5 && tls::looks_like_tls_record(got)) {
       std::size_t len = (static_cast<std::size_t>(static_cast<unsigned char>(got[3])) << 8) |
                         static_cast<unsigned char>(got[4]);
       if (got.size() < 5 + len) break;
+      if (got[0] == '\x15' && len >= 2 && got[5] == '\x02')
+        fatal_alert = fmt::format("fatal alert {}", static_cast<unsigned char>(got[6]));
       got.erase(0, 5 + len);
     }
     bool partial_record = !conn_->tls_active() && tls::looks_like_tls_record(got);
@@ -344,6 +355,13 @@ StepResult ClientSession::do_close(const Step& step) {
       case ReadStatus::kLimit:
         return {step.on_mismatch, "the peer flooded the connection instead of closing it"};
       case ReadStatus::kTimeout:
+        if (!fatal_alert.empty() && got.empty()) {
+          notes_.push_back(
+              fmt::format("the server sent a {} but left the connection open for {} "
+                          "ms",
+                          fatal_alert, step.timeout_ms));
+          return {};
+        }
         return {step.on_mismatch,
                 fmt::format("the connection was still open after {} ms{}", step.timeout_ms,
                             got.empty() ? "" : " (received \"" + escape_bytes(got, 60) + "\")")};
@@ -375,15 +393,19 @@ StepResult ClientSession::do_starttls(const Step& step) {
     if (floor > 0 && got > 0 && got < floor)
       return {Outcome::kFail,
               fmt::format("negotiated {} below the profile's minimum {} ({})", info->version,
-                          profile_.min_tls_version, info->summary())};
+                          profile_.min_tls_version, info->summary()),
+              true, "profile " + profile_.name + " (min_tls_version)"};
     return {Outcome::kContinue, info->summary()};
   }
   const std::string& raw = conn_->handshake_bytes();
+  // RFC 3207 §4: after the 220 the server starts the TLS negotiation. A
+  // plaintext reply there fails whatever the step allows for a failed handshake.
   if (tls::looks_like_smtp_reply(raw))
     return {Outcome::kFail,
             fmt::format("the server sent a plaintext SMTP reply where its TLS handshake should "
                         "start: \"{}\"",
-                        escape_bytes(raw, 120))};
+                        escape_bytes(raw, 120)),
+            true, "RFC 3207 §4"};
   std::string detail = info->summary();
   if (!raw.empty() && !tls::looks_like_tls_record(raw))
     detail += fmt::format("; received non-TLS bytes: {}", hex_prefix(raw, 16));
@@ -489,18 +511,25 @@ ScenarioRun ClientSession::run() {
     if (r.outcome == Outcome::kContinue) continue;
     std::string label =
         step.label.empty() ? std::string(scenario::to_string(step.kind)) : step.label;
-    std::string head = step.why.empty() || r.from_branch ? "" : step.why;
+    std::string head = step.why.empty() || r.from_branch || r.clause ? "" : step.why;
     switch (r.outcome) {
       case Outcome::kFail:
         v.failed_step = static_cast<int>(i);
-        if (step.clause) v.clause = *step.clause;
+        if (r.clause)
+          v.clause = *r.clause;
+        else if (step.clause)
+          v.clause = *step.clause;
         return finish(VerdictKind::kFail,
                       head.empty()
                           ? fmt::format("step {} ({}): {}", i + 1, label, r.detail)
                           : fmt::format("{} — step {} ({}): {}", head, i + 1, label, r.detail));
       case Outcome::kSkip:
-        return finish(VerdictKind::kSkip,
-                      head.empty() || step.kind == StepKind::kExpect ? r.detail : head);
+        // The step's own reason first, then what was seen (a require step's
+        // detail only restates its condition).
+        return finish(VerdictKind::kSkip, head.empty() ? r.detail
+                                          : step.kind == StepKind::kRequire
+                                              ? head
+                                              : fmt::format("{} ({})", head, r.detail));
       case Outcome::kPass:
         // A pass through on_mismatch is an alternative conformant answer:
         // say which, in the scenario's words.
