@@ -56,6 +56,8 @@ unpack() { # unpack PKG: download the .deb and extract it under $prefix/PKG
   rm -rf "$tmp"
 }
 # Libraries the unpacked binaries link against (apt resolves these normally).
+# apt-cache needs package lists: fetch them if this machine has none yet.
+apt-cache show exim4-daemon-light >/dev/null 2>&1 || apt-get update -qq
 lib_pkgs=()
 for p in exim4-daemon-light opensmtpd; do
   while read -r dep; do lib_pkgs+=("$dep"); done < <(apt-cache depends "$p" 2>/dev/null \
@@ -71,6 +73,13 @@ fi
 unpack exim4-daemon-light
 unpack exim4-base
 unpack opensmtpd
+for bin in "$prefix"/exim4-daemon-light/usr/sbin/exim4 "$prefix"/opensmtpd/usr/sbin/smtpd; do
+  if ldd "$bin" 2>/dev/null | grep -q 'not found'; then
+    echo "install-deps: $bin lacks libraries:" >&2
+    ldd "$bin" | grep 'not found' >&2
+    exit 1
+  fi
+done
 
 # System users the unpacked daemons look up by name at start (their maintainer
 # scripts, which would create them, never ran): Exim's compiled-in EXIM_USER
