@@ -75,7 +75,22 @@ Result<BuiltinResult> run_builtin(const std::vector<scenario::Scenario>& scenari
       ClientTarget target;
       target.host = "127.0.0.1";
       target.port = (*peer)->port();
-      reports[i] = run_suite(scenarios, profiles[i], target, options);
+      // Progress names the peer: ten peers run the same scenario ids.
+      SuiteOptions peer_options = options;
+      if (options.on_start)
+        peer_options.on_start = [&options, &spec](const std::string& id) {
+          options.on_start(spec.name + " " + id);
+        };
+      if (options.on_finish)
+        peer_options.on_finish = [&options, &spec](const Verdict& v) {
+          Verdict brief;
+          brief.scenario_id = spec.name + " " + v.scenario_id;
+          brief.kind = v.kind;
+          brief.summary = v.summary;
+          brief.duration_ms = v.duration_ms;
+          options.on_finish(brief);
+        };
+      reports[i] = run_suite(scenarios, profiles[i], target, peer_options);
       (*peer)->stop();
       reports[i].target = fmt::format("builtin:{} (127.0.0.1:{})", spec.name, target.port);
     }
