@@ -1,0 +1,62 @@
+// generate_pki: the test PKI smtpeer uses to play servers and clients with
+// good and bad certificates (T5, T6, C8), generated with OpenSSL's API, and
+// write_pki, which stores it as PEM files for `smtpeer certs` and the tests.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace smtpeer::tls {
+
+// PemPair: a certificate (PEM, leaf only) and its private key (PEM, PKCS#8).
+struct PemPair {
+  std::string cert;
+  std::string key;
+};
+
+struct PkiOptions {
+  std::string name = "localhost";  // the name good certificates are for (CN and DNS SAN)
+  std::string wrong_name = "wrong.invalid";
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+};
+
+// TestPki: one CA and the leaves it signed, plus a second CA that nobody trusts.
+struct TestPki {
+  PemPair ca;             // "smtpeer test CA", RSA 2048, CA:TRUE
+  PemPair untrusted_ca;   // a CA outside the trust bundle
+  // Server certificates (all for options.name unless the name says otherwise).
+  PemPair good;           // signed by ca, valid now, RSA 2048, SHA-256, serverAuth
+  PemPair wrong_name;     // CN and SAN = options.wrong_name
+  PemPair expired;        // not_after in the past (30 days ago)
+  PemPair not_yet_valid;  // not_before in the future (30 days ahead)
+  PemPair self_signed;    // issuer = subject, not the CA
+  PemPair rsa1024;        // a 1024-bit RSA key
+  PemPair sha1;           // signed with SHA-1
+  PemPair ecdsa;          // P-256 key, signed by ca
+  // Client certificates (clientAuth).
+  PemPair client_good;       // CN "smtpeer client", signed by ca
+  PemPair client_wrong_cn;   // CN "wrong client", signed by ca
+  PemPair client_expired;    // signed by ca, expired
+  PemPair client_untrusted;  // signed by untrusted_ca
+};
+
+// generate_pki: new keys and certificates. Deterministic in structure, not in
+// key material. Takes well under a second (keys are shared between leaves
+// where the key is not what the certificate tests).
+Result<TestPki> generate_pki(const PkiOptions& options);
+
+// PkiFile: one file write_pki produced, with a line saying what it is for.
+struct PkiFile {
+  std::string path;
+  std::string purpose;
+};
+
+// write_pki: `dir`/ca.pem, ca.key, good.pem, good.key, … (one .pem and .key
+// per entry, named as the TestPki fields with '_' → '-'), plus
+// `dir`/README.txt listing them. Creates `dir` if needed; key files 0600.
+Result<std::vector<PkiFile>> write_pki(const TestPki& pki, const std::string& dir);
+
+}  // namespace smtpeer::tls

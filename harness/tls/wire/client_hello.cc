@@ -1,0 +1,2 @@
+// client_hello: placeholder, replaced by its implementation.
+#include "tls/wire/client_hello.h"

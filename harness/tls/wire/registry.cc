@@ -1,0 +1,2 @@
+// registry: placeholder, replaced by its implementation.
+#include "tls/wire/registry.h"

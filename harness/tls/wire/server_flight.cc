@@ -1,0 +1,2 @@
+// server_flight: placeholder, replaced by its implementation.
+#include "tls/wire/server_flight.h"
