@@ -39,7 +39,31 @@ struct ExplainArgs {
   std::string scenario_dir;
 };
 
+struct ProbeArgs {
+  std::string target;
+  std::string profile;
+  std::string scenario_dir;  // where profiles/ is
+  std::string ca_file;
+  std::string expect_name;
+  std::string sni;
+  std::string client_cert;
+  std::string client_key;
+  std::string json_path;
+  int parallel = 4;
+  int timeout_s = 10;
+  bool verbose = false;
+  bool no_color = false;
+  bool quiet = false;
+};
+
+struct CertsArgs {
+  std::string out_dir;
+  std::string name = "localhost";
+};
+
 int run(const RunArgs& args, bool tty);
+int probe(const ProbeArgs& args, bool tty);
+int certs(const CertsArgs& args);
 int list(const ListArgs& args);
 int explain(const ExplainArgs& args);
 

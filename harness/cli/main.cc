@@ -98,6 +98,46 @@ int main(int argc, char** argv) {
   explain_cmd->add_option("id", explain.id, "Scenario id or catalogue row (e.g. S1)")->required();
   explain_cmd->add_option("--scenarios", explain.scenario_dir, "Scenario directory");
 
+  smtpeer::cli::ProbeArgs probe;
+  CLI::App* probe_cmd = app.add_subcommand(
+      "probe",
+      "TLS inventory of a STARTTLS server: protocols SSLv2..TLS 1.3, every suite in server order, "
+      "key exchange sizes, features, certificate; judged against a profile");
+  probe_cmd->add_option("--target", probe.target, "Server to probe, HOST:PORT")->required();
+  probe_cmd->add_option("--profile", probe.profile,
+                        "Policy profile: rfc3207 (default), opportunistic-mx, mandatory-tls, "
+                        "tls12-strict, mozilla-intermediate, submission, or a .toml path");
+  probe_cmd->add_option("--scenarios", probe.scenario_dir,
+                        "Scenario directory holding profiles/ (default: the catalogue)");
+  probe_cmd->add_option("--ca-file", probe.ca_file, "CA bundle to verify the server certificate")
+      ->check(CLI::ExistingFile);
+  probe_cmd->add_option("--expect-name", probe.expect_name,
+                        "Name the server certificate must match (default: the target host)");
+  probe_cmd->add_option("--sni", probe.sni, "Server name to send (default: the target host name)");
+  probe_cmd->add_option("--client-cert", probe.client_cert, "Client certificate (PEM) to present")
+      ->check(CLI::ExistingFile);
+  probe_cmd->add_option("--client-key", probe.client_key, "Private key (PEM) of --client-cert")
+      ->check(CLI::ExistingFile);
+  probe_cmd->add_option("--json", probe.json_path, "Write the JSON report to FILE");
+  probe_cmd->add_option("--parallel", probe.parallel, "Connections at once; lowered on 421")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  probe_cmd->add_option("--timeout", probe.timeout_s, "Seconds to wait for each answer")
+      ->check(CLI::Range(1, 300))
+      ->capture_default_str();
+  probe_cmd->add_flag("--verbose,-v", probe.verbose, "Evidence under passing findings too");
+  probe_cmd->add_flag("--no-color", probe.no_color, "No ANSI colours");
+  probe_cmd->add_flag("--quiet,-q", probe.quiet, "No progress lines");
+
+  smtpeer::cli::CertsArgs certs;
+  CLI::App* certs_cmd = app.add_subcommand(
+      "certs",
+      "Generate the test PKI: CA, good leaf, wrong name, expired, not yet valid, self-signed, "
+      "RSA-1024, SHA-1, ECDSA, client certificates (good, wrong CN, expired, untrusted)");
+  certs_cmd->add_option("--out", certs.out_dir, "Directory to write the PEM files to")->required();
+  certs_cmd->add_option("--name", certs.name, "Name the good certificates are for")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -108,5 +148,7 @@ int main(int argc, char** argv) {
   if (*run_cmd) return smtpeer::cli::run(run, tty);
   if (*list_cmd) return smtpeer::cli::list(list);
   if (*explain_cmd) return smtpeer::cli::explain(explain);
+  if (*probe_cmd) return smtpeer::cli::probe(probe, tty);
+  if (*certs_cmd) return smtpeer::cli::certs(certs);
   return 2;
 }

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "core/ascii.h"
+#include "tls/wire/registry.h"
 
 namespace smtpeer::scenario {
 namespace {
@@ -81,7 +82,20 @@ constexpr std::string_view kConditionKeys[] = {"advertised", "not_advertised", "
 constexpr std::string_view kTlsKeys[] = {
     "min_version", "max_version", "ciphers", "ciphersuites", "sni", "verify", "security_level"};
 constexpr std::string_view kSendPartKeys[] = {"hex", "repeat", "count", "tls"};
-constexpr std::string_view kProfileKeys[] = {"name", "description", "flags", "min_tls_version"};
+constexpr std::string_view kProfileKeys[] = {"name", "description", "flags", "min_tls_version",
+                                             "tls"};
+// The [tls] table of a profile (TlsPolicy) and its [tls.certificate].
+constexpr std::string_view kTlsPolicyKeys[] = {
+    "versions",    "required_versions", "min_cipher_bits",    "forbid",      "suites",
+    "suite_order", "min_dh_bits",       "min_ecdh_bits",      "compression", "secure_renegotiation",
+    "heartbeat",   "fallback_scsv",     "client_certificate", "certificate"};
+constexpr std::string_view kCertificatePolicyKeys[] = {
+    "verify",      "match_name",  "match_banner", "min_rsa_bits",
+    "min_ec_bits", "self_signed", "sha1",         "warn_days"};
+constexpr std::string_view kProbeVersions[] = {"SSLv2",   "SSLv3",   "TLSv1.0",
+                                               "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+constexpr std::string_view kSuiteClasses[] = {"export", "null", "anon",   "rc4",
+                                              "3des",   "des",  "rsa-kx", "cbc"};
 
 // Bounds (DESIGN.md decision 5): a scenario file is a few KiB; these stop a
 // hostile or mistaken file from making the loader or the engine allocate
@@ -493,6 +507,8 @@ class Reader {
 
   bool scenario(const toml::table& root, Scenario& sc);
   bool profile(const toml::table& root, Profile& p);
+  bool tls_policy(const toml::node& n, TlsPolicy& t);
+  bool certificate_policy(const toml::node& n, CertificatePolicy& c);
 
  private:
   bool step(const toml::table& t, Step& s);
@@ -1005,6 +1021,115 @@ bool Reader::profile(const toml::table& root, Profile& p) {
       !one_of(*n, "min_tls_version", kTlsVersions, p.min_tls_version)) {
     return false;
   }
+  if ((n = root.get("tls")) != nullptr && !tls_policy(*n, p.tls)) return false;
+  return true;
+}
+
+bool Reader::tls_policy(const toml::node& n, TlsPolicy& t) {
+  const auto* table = n.as_table();
+  if (table == nullptr)
+    return fail(n, "'tls' must be a table ([tls]; found " + std::string(type_name(n)) + ")");
+  if (!known_keys(*table, kTlsPolicyKeys, "[tls]")) return false;
+  t.present = true;
+  auto one_of_list = [](Keys choices, std::string_view what) {
+    return [choices, what](const std::string& v) {
+      return contains(choices, v) ? std::string()
+                                  : "unknown " + std::string(what) + " '" + shown(v) +
+                                        "' (expected one of: " + join(choices) + ")";
+    };
+  };
+  const toml::node* v = nullptr;
+  if ((v = table->get("versions")) != nullptr &&
+      !strings(*v, "versions", t.versions, false, one_of_list(kProbeVersions, "version"))) {
+    return false;
+  }
+  if ((v = table->get("required_versions")) != nullptr &&
+      !strings(*v, "required_versions", t.required_versions, false,
+               one_of_list(kProbeVersions, "version"))) {
+    return false;
+  }
+  if ((v = table->get("min_cipher_bits")) != nullptr &&
+      !integer(*v, "min_cipher_bits", 0, 256, t.min_cipher_bits)) {
+    return false;
+  }
+  if ((v = table->get("forbid")) != nullptr &&
+      !strings(*v, "forbid", t.forbid, true, one_of_list(kSuiteClasses, "suite class"))) {
+    return false;
+  }
+  if ((v = table->get("suites")) != nullptr &&
+      !strings(*v, "suites", t.suites, false, [](const std::string& name) {
+        return tls::wire::find_suite(name) != nullptr
+                   ? std::string()
+                   : "unknown cipher suite '" + shown(name) +
+                         "' (an IANA name such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, or an "
+                         "OpenSSL name such as ECDHE-RSA-AES128-GCM-SHA256)";
+      })) {
+    return false;
+  }
+  if ((v = table->get("suite_order")) != nullptr) {
+    if (!boolean(*v, "suite_order", t.suite_order)) return false;
+    if (t.suite_order && t.suites.empty())
+      return fail(*v, "'suite_order' needs the 'suites' list whose order it requires");
+  }
+  if ((v = table->get("min_dh_bits")) != nullptr &&
+      !integer(*v, "min_dh_bits", 0, 16384, t.min_dh_bits)) {
+    return false;
+  }
+  if ((v = table->get("min_ecdh_bits")) != nullptr &&
+      !integer(*v, "min_ecdh_bits", 0, 1024, t.min_ecdh_bits)) {
+    return false;
+  }
+  auto flag = [&](std::string_view key, std::optional<bool>& out) {
+    const toml::node* f = table->get(key);
+    if (f == nullptr) return true;
+    bool b = false;
+    if (!boolean(*f, key, b)) return false;
+    out = b;
+    return true;
+  };
+  if (!flag("compression", t.compression) ||
+      !flag("secure_renegotiation", t.secure_renegotiation) || !flag("heartbeat", t.heartbeat) ||
+      !flag("fallback_scsv", t.fallback_scsv)) {
+    return false;
+  }
+  if ((v = table->get("client_certificate")) != nullptr) {
+    std::string mode;
+    constexpr std::string_view kModes[] = {"required", "any"};
+    if (!one_of(*v, "client_certificate", kModes, mode)) return false;
+    t.client_certificate = mode == "required";
+  }
+  if ((v = table->get("certificate")) != nullptr && !certificate_policy(*v, t.certificate))
+    return false;
+  return true;
+}
+
+bool Reader::certificate_policy(const toml::node& n, CertificatePolicy& c) {
+  const auto* table = n.as_table();
+  if (table == nullptr) {
+    return fail(n, "'certificate' must be a table ([tls.certificate]; found " +
+                       std::string(type_name(n)) + ")");
+  }
+  if (!known_keys(*table, kCertificatePolicyKeys, "[tls.certificate]")) return false;
+  const toml::node* v = nullptr;
+  auto flag = [&](std::string_view key, bool& out) {
+    const toml::node* f = table->get(key);
+    return f == nullptr || boolean(*f, key, out);
+  };
+  if (!flag("verify", c.verify) || !flag("match_name", c.match_name) ||
+      !flag("match_banner", c.match_banner) || !flag("self_signed", c.self_signed) ||
+      !flag("sha1", c.sha1)) {
+    return false;
+  }
+  if ((v = table->get("min_rsa_bits")) != nullptr &&
+      !integer(*v, "min_rsa_bits", 0, 16384, c.min_rsa_bits)) {
+    return false;
+  }
+  if ((v = table->get("min_ec_bits")) != nullptr &&
+      !integer(*v, "min_ec_bits", 0, 1024, c.min_ec_bits)) {
+    return false;
+  }
+  if ((v = table->get("warn_days")) != nullptr && !integer(*v, "warn_days", 0, 3650, c.warn_days))
+    return false;
   return true;
 }
 

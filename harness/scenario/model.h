@@ -150,11 +150,49 @@ struct Scenario {
 //   tls-required             commands other than NOOP/EHLO/STARTTLS/QUIT get 530 before TLS (S15)
 //   plaintext-mail-accepted  a public MX must accept mail without TLS (RFC 3207 §4, S15)
 //   no-auth-before-tls       no AUTH PLAIN/LOGIN offered or accepted before TLS (S14)
+// CertificatePolicy: what the server certificate must be (T5), `[tls.certificate]`.
+struct CertificatePolicy {
+  bool verify = false;        // the chain verifies against --ca-file (or the system store)
+  bool match_name = false;    // valid for --expect-name (else the target host)
+  bool match_banner = false;  // valid for the name in the 220 greeting
+  int min_rsa_bits = 0;
+  int min_ec_bits = 0;
+  bool self_signed = true;  // false: a self-signed leaf is a finding
+  bool sha1 = true;         // false: a SHA-1 (or MD5) signature is a finding
+  int warn_days = 0;        // a warning when the leaf expires within this many days
+};
+
+// TlsPolicy: what a profile expects of a server's TLS (T1–T7, S21), the
+// `[tls]` table of a profile, judged by `smtpeer probe` and the tls/ scenarios.
+// Unset fields are not judged.
+struct TlsPolicy {
+  bool present = false;                        // the profile has a [tls] table
+  std::vector<std::string> versions;           // allowed: "SSLv2".."TLSv1.3"; empty = any
+  std::vector<std::string> required_versions;  // must be accepted
+  int min_cipher_bits = 0;
+  // forbid: classes of suites that must not be accepted: "export", "null",
+  // "anon", "rc4", "3des" (any 64-bit block cipher), "des", "rsa-kx" (no
+  // forward secrecy), "cbc".
+  std::vector<std::string> forbid;
+  std::vector<std::string> suites;  // allowed suites (IANA or OpenSSL names); empty = any
+  bool suite_order = false;         // the server chooses, in the order of `suites`
+  int min_dh_bits = 0;
+  int min_ecdh_bits = 0;
+  std::optional<bool> compression;           // required state; false = must be refused
+  std::optional<bool> secure_renegotiation;  // true = RFC 5746 must be answered
+  std::optional<bool> heartbeat;
+  std::optional<bool> fallback_scsv;  // true = alert 86 to a fallback hello (RFC 7507)
+  bool client_certificate = false;    // T6: the server requests a client certificate and
+                                      // refuses the missing, expired, wrong and untrusted ones
+  CertificatePolicy certificate;
+};
+
 struct Profile {
   std::string name;
   std::string description;
   std::vector<std::string> flags;
   std::string min_tls_version;  // e.g. "TLSv1.2"; empty = no requirement
+  TlsPolicy tls;
   std::string path;
   bool has(std::string_view flag) const;
 };

@@ -40,6 +40,7 @@ struct Session::State {
   std::string alert_received;
   std::string alert_sent;
   std::string error;
+  bool certificate_requested = false;
 };
 
 namespace {
@@ -53,6 +54,18 @@ void info_callback(const SSL* ssl, int where, int ret) {
     state->alert_received = text;
   else
     state->alert_sent = text;
+}
+
+// msg_callback: notes a CertificateRequest from the server. The message
+// callback sees handshake messages after decryption, so this works for
+// TLS 1.3 too, where the request travels encrypted.
+void msg_callback(int write_p, int /*version*/, int content_type, const void* buf, size_t len,
+                  SSL* ssl, void* /*arg*/) {
+  if (write_p != 0 || content_type != SSL3_RT_HANDSHAKE || len < 1) return;
+  auto* state = static_cast<Session::State*>(SSL_get_app_data(ssl));
+  if (state == nullptr) return;
+  if (static_cast<const unsigned char*>(buf)[0] == SSL3_MT_CERTIFICATE_REQUEST)
+    state->certificate_requested = true;
 }
 
 Status apply_versions(SSL_CTX* ctx, const std::string& min, const std::string& max) {
@@ -120,6 +133,7 @@ Result<Session> Session::client(const ClientConfig& cfg) {
   s.state_ = std::make_unique<State>();
   SSL_set_app_data(s.ssl_.get(), s.state_.get());
   SSL_set_info_callback(s.ssl_.get(), info_callback);
+  SSL_set_msg_callback(s.ssl_.get(), msg_callback);
   return s;
 }
 
@@ -231,6 +245,18 @@ HandshakeInfo Session::info() const {
     info.verify_result = SSL_get_verify_result(ssl);
     info.verify_error = X509_verify_cert_error_string(info.verify_result);
   }
+  // The chain as the server sent it (on the client side it starts with the leaf).
+  if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
+    for (int i = 0; i < sk_X509_num(chain); ++i) {
+      X509* x = sk_X509_value(chain, i);
+      int n = i2d_X509(x, nullptr);
+      if (n <= 0) continue;
+      std::string der(static_cast<std::size_t>(n), '\0');
+      auto* p = reinterpret_cast<unsigned char*>(der.data());
+      if (i2d_X509(x, &p) == n) info.peer_chain.push_back(std::move(der));
+    }
+  }
+  info.certificate_requested = state_->certificate_requested;
   return info;
 }
 

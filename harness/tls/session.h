@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "tls/ossl.h"
@@ -48,8 +49,10 @@ struct HandshakeInfo {
   std::string error;         // OpenSSL's reason when !ok
   std::string peer_subject;  // one-line subject of the peer certificate, if any
   std::string peer_issuer;
-  long verify_result = 0;    // X509_V_OK or the error
-  std::string verify_error;  // text for verify_result
+  long verify_result = 0;               // X509_V_OK or the error
+  std::string verify_error;             // text for verify_result
+  std::vector<std::string> peer_chain;  // DER certificates as the peer sent them, leaf first
+  bool certificate_requested = false;   // the server sent a CertificateRequest
   std::string summary() const;
 };
 
