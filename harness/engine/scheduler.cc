@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "engine/gate.h"
+#include "engine/probe.h"
+#include "engine/tls_policy.h"
 #include "net/socket.h"
 
 namespace smtpeer::engine {
@@ -24,6 +26,52 @@ std::string now_iso8601() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+namespace {
+
+// verdict_from_probe: the verdict of a probe scenario, from the inventory's finding for its row.
+Verdict verdict_from_probe(const scenario::Scenario& sc, const ProbeResult* probe) {
+  Verdict v;
+  v.scenario_id = sc.id;
+  v.title = sc.title;
+  v.catalogue = sc.catalogue;
+  v.tags = sc.tags;
+  v.clause = sc.clause;
+  v.requirement = sc.requirement;
+  if (!sc.disabled.empty()) {
+    v.kind = VerdictKind::kSkip;
+    v.summary = "disabled: " + sc.disabled;
+    return v;
+  }
+  if (probe == nullptr) {
+    v.kind = VerdictKind::kSkip;
+    v.summary = "not run: the run was interrupted";
+    return v;
+  }
+  if (!probe->error.empty()) {
+    // No STARTTLS, or no connection: the rows about TLS do not apply.
+    v.kind = probe->starttls_offered || probe->greeting.empty() ? VerdictKind::kError
+                                                                : VerdictKind::kSkip;
+    v.summary = "no TLS inventory: " + probe->error;
+    return v;
+  }
+  auto it = std::find_if(probe->findings.begin(), probe->findings.end(),
+                         [&](const Finding& f) { return f.check == sc.probe; });
+  if (it == probe->findings.end()) {
+    v.kind = VerdictKind::kSkip;
+    v.summary = fmt::format("the profile does not judge {} here", sc.probe);
+    return v;
+  }
+  v.kind = it->kind;
+  v.clause = it->clause;
+  v.summary = it->summary;
+  if (it->warning) v.notes.push_back("warning: " + it->summary);
+  for (const std::string& e : it->evidence) v.evidence.push_back({"*", e, true});
+  v.duration_ms = probe->duration_ms;
+  return v;
+}
+
+}  // namespace
 
 RunReport run_suite(const std::vector<scenario::Scenario>& scenarios,
                     const scenario::Profile& profile, const ClientTarget& target,
@@ -45,11 +93,46 @@ RunReport run_suite(const std::vector<scenario::Scenario>& scenarios,
   std::atomic<int> connections{0};
   Gate gate(options.parallel);
 
+  // The TLS inventory, once, before the other scenarios, when a probe
+  // scenario is selected: it opens up to `parallel` connections itself, so it
+  // runs alone to keep the per-target cap.
+  std::optional<ProbeResult> probe;
+  bool wants_probe = std::any_of(scenarios.begin(), scenarios.end(), [](const auto& sc) {
+    return !sc.probe.empty() && sc.disabled.empty();
+  });
+  if (wants_probe && !net::stop_flag().load()) {
+    if (options.on_message) options.on_message("TLS inventory (smtpeer probe) for the T rows");
+    ProbeOptions po;
+    po.target = target;
+    po.parallel = options.parallel;
+    po.backoff = options.backoff;
+    po.on_progress = options.on_message;
+    probe = run_probe(po);
+    probe->profile = profile.name;
+    probe->findings = judge_probe(*probe, profile);
+    connections += probe->connections;
+  }
+  bool first_probe_verdict = true;
+  std::mutex probe_mu;
+
   auto worker = [&] {
     for (;;) {
       std::size_t i = next.fetch_add(1);
       if (i >= scenarios.size()) return;
       const scenario::Scenario& sc = scenarios[i];
+      if (!sc.probe.empty()) {
+        if (options.on_start) options.on_start(sc.id);
+        Verdict v = verdict_from_probe(sc, probe ? &*probe : nullptr);
+        {
+          // The inventory's connections are counted on the first T verdict.
+          std::lock_guard lock(probe_mu);
+          if (probe && first_probe_verdict) v.connections = probe->connections;
+          first_probe_verdict = false;
+        }
+        if (options.on_finish) options.on_finish(v);
+        verdicts[i] = std::move(v);
+        continue;
+      }
       auto pause = options.backoff;
       int retries = 0;
       for (;;) {

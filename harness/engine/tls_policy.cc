@@ -158,62 +158,81 @@ void Judge::protocols() {
 }
 
 void Judge::suites() {
-  std::vector<std::string> evidence;
-  std::vector<std::string> problems;
+  // One summary line per kind of problem; the suites behind it go to the evidence.
+  std::vector<std::string> evidence, problems;
   std::string clause = profile_clause();
+  auto capped = [](const std::vector<std::string>& names) {
+    constexpr std::size_t kShown = 8;
+    std::string out = fmt::format(
+        "{}", fmt::join(names.begin(),
+                        names.begin() + static_cast<std::ptrdiff_t>(std::min(names.size(), kShown)),
+                        ", "));
+    if (names.size() > kShown) out += fmt::format(", and {} more", names.size() - kShown);
+    return out;
+  };
+  std::vector<std::uint16_t> want;
+  for (const std::string& n : t_.suites)
+    if (const wire::CipherSuite* cs = wire::find_suite(n)) want.push_back(cs->id);
+  int unlisted_total = 0, weak_total = 0;
+  std::vector<std::string> order_problems;
   for (const ProtocolSeen& v : p_.protocols) {
     if (!v.accepted) continue;
+    const std::string ver = version_label(v.version);
     if (v.foreign_suite) {
-      problems.push_back(fmt::format("{}: the server chose {}, which was not offered",
-                                     version_label(v.version), suite_label(*v.foreign_suite)));
+      problems.push_back(fmt::format("{}: the server chose {}, which was not offered", ver,
+                                     suite_label(*v.foreign_suite)));
       clause = "RFC 5246 §7.4.1.3";
     }
-    std::vector<std::string> names;
+    std::vector<std::string> names, unlisted, weak;
     for (const SuiteSeen& s : v.suites) {
       const wire::CipherSuite* cs = wire::find_suite(s.id);
-      names.push_back(cs ? std::string(cs->name) : suite_label(s.id));
+      std::string name = cs ? std::string(cs->name) : suite_label(s.id);
+      names.push_back(name);
       if (!t_.present) continue;
-      if (!t_.suites.empty()) {
-        bool listed = std::any_of(t_.suites.begin(), t_.suites.end(), [&](const std::string& n) {
-          const wire::CipherSuite* want = wire::find_suite(n);
-          return want && want->id == s.id;
-        });
-        if (!listed)
-          problems.push_back(fmt::format("{}: {} is not in the profile's list",
-                                         version_label(v.version), suite_label(s.id)));
-      }
+      if (!want.empty() && std::find(want.begin(), want.end(), s.id) == want.end())
+        unlisted.push_back(name);
       if (t_.min_cipher_bits > 0 && cs && cs->bits < t_.min_cipher_bits)
-        problems.push_back(fmt::format("{}: {} has {}-bit encryption (minimum {})",
-                                       version_label(v.version), suite_label(s.id), cs->bits,
-                                       t_.min_cipher_bits));
+        weak.push_back(fmt::format("{} ({} bits)", name, cs->bits));
     }
     std::string order = !v.server_order   ? "order not determined"
                         : *v.server_order ? "server order"
                                           : "client order (the server has no preference)";
-    evidence.push_back(
-        fmt::format("{} ({}): {}", version_label(v.version), order, fmt::join(names, ", ")));
+    // The inventory table lists every suite; the evidence counts them.
+    evidence.push_back(fmt::format("{}: {} suite{}, {}", ver, names.size(),
+                                   names.size() == 1 ? "" : "s", order));
+    if (!unlisted.empty())
+      evidence.push_back(fmt::format("{}: not in the profile's list: {}", ver, capped(unlisted)));
+    if (!weak.empty())
+      evidence.push_back(fmt::format("{}: below {} bits: {}", ver, t_.min_cipher_bits, capped(weak)));
+    unlisted_total += static_cast<int>(unlisted.size());
+    weak_total += static_cast<int>(weak.size());
     if (t_.present && t_.suite_order && v.version <= wire::kTls12 && v.version >= wire::kTls10) {
       if (v.server_order.has_value() && !*v.server_order)
-        problems.push_back(
-            fmt::format("{}: the server follows the client's order; the profile "
-                        "requires its own order",
-                        version_label(v.version)));
-      // The accepted suites must come in the profile's order.
-      std::vector<std::uint16_t> want;
-      for (const std::string& n : t_.suites)
-        if (const wire::CipherSuite* cs = wire::find_suite(n)) want.push_back(cs->id);
+        order_problems.push_back(ver + ": the server follows the client's order");
+      // The listed suites the server accepted must come in the profile's order.
       std::size_t at = 0;
+      int out_of_order = 0;
       for (const SuiteSeen& s : v.suites) {
-        auto it = std::find(want.begin() + static_cast<std::ptrdiff_t>(at), want.end(), s.id);
-        if (it == want.end()) {
-          if (std::find(want.begin(), want.end(), s.id) != want.end())
-            problems.push_back(fmt::format("{}: {} comes out of the required order",
-                                           version_label(v.version), suite_label(s.id)));
-          continue;
-        }
-        at = static_cast<std::size_t>(it - want.begin()) + 1;
+        auto pos = std::find(want.begin(), want.end(), s.id);
+        if (pos == want.end()) continue;
+        auto here = static_cast<std::size_t>(pos - want.begin());
+        if (here < at && ++out_of_order <= 3)
+          order_problems.push_back(
+              fmt::format("{}: {} comes after a suite the profile puts below it", ver,
+                          suite_label(s.id)));
+        at = std::max(at, here);
       }
     }
+  }
+  if (unlisted_total > 0)
+    problems.push_back(fmt::format("{} accepted suite{} outside the profile's list",
+                                   unlisted_total, unlisted_total == 1 ? "" : "s"));
+  if (weak_total > 0)
+    problems.push_back(fmt::format("{} accepted suite{} below {} bits", weak_total,
+                                   weak_total == 1 ? "" : "s", t_.min_cipher_bits));
+  if (!order_problems.empty()) {
+    problems.push_back("the required server order is not held");
+    evidence.insert(evidence.end(), order_problems.begin(), order_problems.end());
   }
   if (problems.empty())
     add("T2", VerdictKind::kPass, t_.present ? clause : "RFC 5246 §7.4.1.3",
@@ -291,8 +310,12 @@ void Judge::key_exchange() {
   for (std::uint16_t g : p_.groups) {
     const wire::NamedGroup* ng = wire::find_group(g);
     groups.push_back(ng ? std::string(ng->name) : fmt::format("0x{:04x}", g));
-    if (ng && !ng->ffdhe)
-      min_group_bits = min_group_bits == 0 ? ng->bits : std::min(min_group_bits, ng->bits);
+    if (ng && !ng->ffdhe) {
+      // x25519 and x448 are as strong as the 256- and 448-bit NIST-style
+      // curves (RFC 7748 §1), whatever their field size says.
+      int bits = g == 29 ? 256 : ng->bits;
+      min_group_bits = min_group_bits == 0 ? bits : std::min(min_group_bits, bits);
+    }
   }
   if (!groups.empty()) evidence.push_back(fmt::format("groups: {}", fmt::join(groups, ", ")));
   int min_dh = t_.present ? t_.min_dh_bits : 1024;

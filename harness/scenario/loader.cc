@@ -66,7 +66,9 @@ constexpr ActionName kActionOptions[] = {
 
 constexpr std::string_view kHeaderKeys[] = {"id",       "title",       "catalogue", "tags",
                                             "clause",   "requirement", "role",      "deadline_ms",
-                                            "disabled", "step"};
+                                            "disabled", "step",        "probe"};
+// The rows a probe scenario may stand for (Scenario::probe).
+constexpr std::string_view kProbeChecks[] = {"T1", "T2", "T3", "T4", "T5", "T6", "T7", "S21"};
 constexpr std::string_view kStepKeys[] = {
     "send",     "expect",   "expect_silence", "expect_close", "starttls", "reconnect",
     "require",  "label",    "when",           "why",          "clause",   "on_mismatch",
@@ -568,6 +570,12 @@ bool Reader::scenario(const toml::table& root, Scenario& sc) {
   }
   if ((n = root.get("disabled")) != nullptr && !string(*n, "disabled", sc.disabled)) return false;
 
+  if ((n = root.get("probe")) != nullptr) {
+    if (!one_of(*n, "probe", kProbeChecks, sc.probe)) return false;
+    if (const toml::node* st = root.get("step"); st != nullptr)
+      return fail(*st, "a scenario with 'probe' is judged from the TLS inventory and has no steps");
+    return true;
+  }
   if ((n = required(root, "step", kWhere)) == nullptr) return false;
   const auto* steps = n->as_array();
   if (steps == nullptr || !steps->is_array_of_tables() || steps->empty()) {

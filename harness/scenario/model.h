@@ -136,6 +136,10 @@ struct Scenario {
   std::string role = "client";         // "client": the target is a server
   int deadline_ms = 60000;             // the whole scenario, all connections
   std::string disabled;                // non-empty: not run, with this reason
+  // probe: "T1".."T7" or "S21": the verdict is the TLS inventory's finding for
+  // that row (engine/probe.cc, judged by engine/tls_policy.cc), so a scenario
+  // of this kind has no steps. One inventory serves every probe scenario of a run.
+  std::string probe;
   std::vector<Step> steps;
   std::string path;  // where it was loaded from
   int id_line = 0;   // where `id` is in `path`, for duplicate-id messages

@@ -242,27 +242,27 @@ const ClockCase kClockCases[] = {
 };
 // clang-format on
 
-class ClockTest : public testing::TestWithParam<ClockCase> {};
-
-TEST_P(ClockTest, ValidityAtNow) {
+// The shared-PKI tables run as one test each with SCOPED_TRACE rather than
+// TEST_P: ctest starts a process per test, and each would generate the PKI.
+TEST(ClockTest, ValidityAtNow) {
   ASSERT_EQ(pki().error, "");
-  const ClockCase& c = GetParam();
-  const std::string der = pem_to_der((pki().pki.*c.field).cert);
-  const Clock::time_point at = pki().now + c.shift;
-  Result<CertFacts> f = inspect_certificate(der, at);
-  ASSERT_TRUE(f.ok()) << f.error().message;
-  EXPECT_EQ(f->days_left, c.days_left);
-  EXPECT_EQ(f->expired, c.expired);
-  EXPECT_EQ(f->not_yet_valid, c.not_yet_valid);
-  ChainVerdict v = verify_chain({der}, pki().dir + "/ca.pem", at);
-  EXPECT_EQ(v.verified, c.verify_error.empty());
-  EXPECT_EQ(v.error, c.verify_error);
+  for (const ClockCase& c : kClockCases) {
+    SCOPED_TRACE(c.name);
+    const std::string der = pem_to_der((pki().pki.*c.field).cert);
+    const Clock::time_point at = pki().now + c.shift;
+    Result<CertFacts> f = inspect_certificate(der, at);
+    if (!f.ok()) {
+      ADD_FAILURE() << f.error().message;
+      continue;
+    }
+    EXPECT_EQ(f->days_left, c.days_left);
+    EXPECT_EQ(f->expired, c.expired);
+    EXPECT_EQ(f->not_yet_valid, c.not_yet_valid);
+    ChainVerdict v = verify_chain({der}, pki().dir + "/ca.pem", at);
+    EXPECT_EQ(v.verified, c.verify_error.empty());
+    EXPECT_EQ(v.error, c.verify_error);
+  }
 }
-
-INSTANTIATE_TEST_SUITE_P(Shifts, ClockTest, testing::ValuesIn(kClockCases),
-                         [](const testing::TestParamInfo<ClockCase>& info) {
-                           return info.param.name;
-                         });
 
 // ---- verify_chain ----
 
@@ -291,23 +291,18 @@ const ChainCase kChainCases[] = {
 };
 // clang-format on
 
-class ChainTest : public testing::TestWithParam<ChainCase> {};
-
-TEST_P(ChainTest, Verdict) {
+TEST(ChainTest, Verdicts) {
   ASSERT_EQ(pki().error, "");
-  const ChainCase& c = GetParam();
-  std::vector<std::string> chain;
-  for (auto field : c.chain) chain.push_back(pem_to_der((pki().pki.*field).cert));
-  ChainVerdict v = verify_chain(chain, c.ca.empty() ? "" : pki().dir + "/" + c.ca, pki().now);
-  EXPECT_EQ(v.verified, c.error.empty());
-  EXPECT_EQ(v.error, c.error);
-  EXPECT_EQ(v.error_depth, c.depth);
+  for (const ChainCase& c : kChainCases) {
+    SCOPED_TRACE(c.name);
+    std::vector<std::string> chain;
+    for (auto field : c.chain) chain.push_back(pem_to_der((pki().pki.*field).cert));
+    ChainVerdict v = verify_chain(chain, c.ca.empty() ? "" : pki().dir + "/" + c.ca, pki().now);
+    EXPECT_EQ(v.verified, c.error.empty());
+    EXPECT_EQ(v.error, c.error);
+    EXPECT_EQ(v.error_depth, c.depth);
+  }
 }
-
-INSTANTIATE_TEST_SUITE_P(Chains, ChainTest, testing::ValuesIn(kChainCases),
-                         [](const testing::TestParamInfo<ChainCase>& info) {
-                           return info.param.name;
-                         });
 
 TEST(VerifyChainTest, EmptyChain) {
   ChainVerdict v = verify_chain({}, "", Clock::now());

@@ -210,7 +210,12 @@ TEST_P(OpenSslParses, SameViewAsOurs) {
   EXPECT_EQ(view.session_id, ours->session_id);
   EXPECT_EQ(view.suites, ours->suites);
   EXPECT_EQ(view.compression, ours->compression);
-  EXPECT_EQ(view.extensions, ours->extensions);
+  // OpenSSL lists only the extensions it knows; heartbeat left it in 1.1.0.
+  std::vector<std::uint16_t> known;
+  for (const std::uint16_t t : ours->extensions) {
+    if (t != kExtHeartbeat) known.push_back(t);
+  }
+  EXPECT_EQ(view.extensions, known);
   EXPECT_EQ(view.sni, ours->sni);
 }
 
