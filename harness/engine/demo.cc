@@ -1,14 +1,17 @@
 #include "engine/demo.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <optional>
 #include <thread>
 
 #include "engine/reference_peer.h"
 #include "net/socket.h"
+#include "report/output_file.h"
 #include "scenario/loader.h"
 
 namespace smtpeer::engine {
@@ -54,9 +57,24 @@ Result<BuiltinResult> run_builtin(const std::vector<scenario::Scenario>& scenari
     chosen.push_back(&spec);
     profiles.push_back(std::move(profile).value());
   }
+  // The peers' certificates chain to one test CA: the runs verify against it.
+  auto ca = reference_ca_pem();
+  if (!ca) return ca.error();
+  std::error_code ec;
+  std::filesystem::path ca_file = std::filesystem::temp_directory_path(ec) /
+                                  fmt::format("smtpeer-reference-ca-{}.pem", ::getpid());
+  if (Status st = report::write_file(ca_file.string(), *ca); !st) return st.error();
+  struct RemoveOnExit {
+    std::filesystem::path path;
+    ~RemoveOnExit() {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+  } remove_ca{ca_file};
+
   // Peers are independent servers: run a few at once, each with its own
   // connection cap, so the demo takes the time of its slowest scenarios.
-  constexpr std::size_t kPeersAtOnce = 3;
+  constexpr std::size_t kPeersAtOnce = 6;
   std::vector<RunReport> reports(chosen.size());
   std::vector<std::optional<Error>> errors(chosen.size());
   std::atomic<std::size_t> next{0};
@@ -75,6 +93,8 @@ Result<BuiltinResult> run_builtin(const std::vector<scenario::Scenario>& scenari
       ClientTarget target;
       target.host = "127.0.0.1";
       target.port = (*peer)->port();
+      target.ca_file = ca_file.string();
+      target.expect_name = kReferenceHostname;
       // Progress names the peer: ten peers run the same scenario ids.
       SuiteOptions peer_options = options;
       if (options.on_start)

@@ -388,6 +388,7 @@ void Prober::probe_version(std::uint16_t version, ProtocolSeen& out) {
         note_flight(f, version);
       }
     }
+    progress(fmt::format("SSLv2: {}", out.accepted ? "accepted" : "refused (" + out.answer + ")"));
     return;
   }
   std::vector<std::uint16_t> offered = suites_for(version);

@@ -10,7 +10,10 @@
 #include "net/conn.h"
 #include "net/socket.h"
 #include "smtp/command_parser.h"
+#include "tls/pki.h"
 #include "tls/self_signed.h"
+#include "tls/wire/hello_edit.h"
+#include "tls/wire/registry.h"
 
 namespace smtpeer::engine {
 
@@ -22,7 +25,7 @@ using std::chrono::milliseconds;
 
 namespace {
 
-constexpr const char* kHostname = "reference.smtpeer.invalid";
+constexpr const char* kHostname = kReferenceHostname;
 constexpr milliseconds kIdleTimeout{30000};
 constexpr milliseconds kHandshakeTimeout{10000};
 // RFC 5321 §4.5.3.1.4: a command line is at most 512 octets with CRLF.
@@ -113,6 +116,50 @@ const std::vector<PeerSpec>& reference_peers() {
          {}};
     p.knobs.starttls_unadvertised = true;
     v.push_back(p);
+    // TLS knobs, caught by the TLS inventory rows (tag tls).
+    p = {"knob-tls10", "accepts TLS 1.0 and 1.1", {}, false, "rfc3207", {"tls-t1-protocols"}, {}};
+    p.knobs.allow_tls10 = true;
+    v.push_back(p);
+    p = {"knob-null-suites",
+         "accepts suites without encryption (NULL)",
+         {},
+         false,
+         "rfc3207",
+         {"tls-t3-weak-suites"},
+         {}};
+    p.knobs.null_suites = true;
+    v.push_back(p);
+    auto cert_peer = [&](std::string name, std::string what, PeerCertificate c) {
+      PeerSpec q{std::move(name),    std::move(what),        {}, false,
+                 "opportunistic-mx", {"tls-t5-certificate"}, {}};
+      q.knobs.certificate = c;
+      v.push_back(q);
+    };
+    cert_peer("knob-cert-wrong-name", "presents a certificate for another name",
+              PeerCertificate::kWrongName);
+    cert_peer("knob-cert-expired", "presents an expired certificate", PeerCertificate::kExpired);
+    cert_peer("knob-cert-self-signed", "presents a self-signed certificate",
+              PeerCertificate::kSelfSigned);
+    cert_peer("knob-cert-rsa1024", "presents a certificate with a 1024-bit RSA key",
+              PeerCertificate::kRsa1024);
+    p = {"knob-banner-mismatch",
+         "greets with a name its certificate is not for",
+         {},
+         false,
+         "opportunistic-mx",
+         {"tls-t5-certificate"},
+         {}};
+    p.knobs.banner_name = "other.smtpeer.invalid";
+    v.push_back(p);
+    p = {"knob-ignores-fallback-scsv",
+         "serves a downgraded hello that carries TLS_FALLBACK_SCSV",
+         {},
+         false,
+         "opportunistic-mx",
+         {"tls-s21-fallback-scsv"},
+         {}};
+    p.knobs.ignore_fallback_scsv = true;
+    v.push_back(p);
     return v;
   }();
   return peers;
@@ -174,7 +221,8 @@ class PeerSession {
   }
 
   void do_greeting() {
-    reply(fmt::format("220 {} ESMTP smtpeer reference peer\r\n", kHostname));
+    const std::string& name = spec_.knobs.banner_name;
+    reply(fmt::format("220 {} ESMTP smtpeer reference peer\r\n", name.empty() ? kHostname : name));
     if (state_ != State::kClosed) state_ = State::kCommand;
   }
 
@@ -329,7 +377,19 @@ class PeerSession {
     // ClientHello in the same write) go to the handshake.
     std::string leftover;
     std::string pipelined;
-    if (!input_.empty() && tls::looks_like_tls_record(input_))
+    if (spec_.knobs.ignore_fallback_scsv) {
+      // Wait for the whole first record of the hello, then take the SCSV out.
+      while (!tls::wire::first_record_size(input_) && input_.size() < 16384 + 5 &&
+             (input_.empty() || tls::looks_like_tls_record(input_)) && fill()) {
+      }
+      if (state_ == State::kClosed) return;
+      if (auto edited = tls::wire::without_suite(input_, tls::wire::kFallbackScsv))
+        input_ = std::move(*edited);
+    }
+    // An SSLv2 hello (high bit set) is handshake input too.
+    bool handshake_bytes = !input_.empty() && (tls::looks_like_tls_record(input_) ||
+                                               (static_cast<unsigned char>(input_[0]) & 0x80));
+    if (handshake_bytes)
       leftover = std::move(input_);
     else
       pipelined = std::move(input_);
@@ -337,6 +397,20 @@ class PeerSession {
     tls::ServerConfig cfg;
     cfg.cert_pem = id_.cert_pem;
     cfg.key_pem = id_.key_pem;
+    // Conformant peers speak TLS 1.2 and 1.3 whatever the system's OpenSSL
+    // configuration says; the knobs widen that.
+    cfg.min_version = "TLSv1.2";
+    if (spec_.knobs.allow_tls10) {
+      cfg.min_version = "TLSv1";
+      cfg.security_level = 0;
+      cfg.ciphers = "DEFAULT:@SECLEVEL=0";
+    }
+    if (spec_.knobs.null_suites) {
+      cfg.security_level = 0;
+      // DEFAULT removes eNULL for good ("!eNULL"); ALL leaves it to be added.
+      cfg.ciphers = "ALL:eNULL:@SECLEVEL=0";
+    }
+    if (spec_.knobs.certificate == PeerCertificate::kRsa1024) cfg.security_level = 0;
     auto info = conn_.server_handshake(cfg, leftover, Clock::now() + kHandshakeTimeout);
     if (!info || !info->ok) {
       state_ = State::kClosed;
@@ -393,12 +467,42 @@ ReferencePeer::~ReferencePeer() {
   stop();
 }
 
+namespace {
+
+// reference_pki: one test PKI for every built-in peer of the process
+// (generating keys takes about a second; peers start many times in a run).
+Result<const tls::TestPki*> reference_pki() {
+  static const Result<tls::TestPki> pki = [] {
+    tls::PkiOptions o;
+    o.name = kHostname;
+    return tls::generate_pki(o);
+  }();
+  if (!pki) return pki.error();
+  return &*pki;
+}
+
+}  // namespace
+
+Result<std::string> reference_ca_pem() {
+  auto pki = reference_pki();
+  if (!pki) return pki.error();
+  return (*pki)->ca.cert;
+}
+
 Result<std::unique_ptr<ReferencePeer>> ReferencePeer::start(const PeerSpec& spec) {
   auto impl = std::make_unique<Impl>();
   impl->spec = spec;
-  auto id = tls::make_self_signed(kHostname);
-  if (!id) return id.error();
-  impl->identity = std::move(id).value();
+  auto pki = reference_pki();
+  if (!pki) return pki.error();
+  const tls::PemPair* pair = &(*pki)->good;
+  switch (spec.knobs.certificate) {
+    case PeerCertificate::kGood: break;
+    case PeerCertificate::kWrongName: pair = &(*pki)->wrong_name; break;
+    case PeerCertificate::kExpired: pair = &(*pki)->expired; break;
+    case PeerCertificate::kSelfSigned: pair = &(*pki)->self_signed; break;
+    case PeerCertificate::kRsa1024: pair = &(*pki)->rsa1024; break;
+  }
+  impl->identity = tls::Identity{pair->cert + (*pki)->ca.cert, pair->key};
   auto listener = net::listen_tcp("127.0.0.1", 0);
   if (!listener) return listener.error();
   impl->listener = std::move(listener).value();

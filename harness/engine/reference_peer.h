@@ -15,6 +15,9 @@
 
 namespace smtpeer::engine {
 
+// PeerCertificate: which certificate of the built-in test PKI a peer presents.
+enum class PeerCertificate { kGood, kWrongName, kExpired, kSelfSigned, kRsa1024 };
+
 struct PeerKnobs {
   // execute_pipelined_after_starttls: keep the plaintext that followed STARTTLS
   // in the same read and execute it as if it had arrived inside TLS (CVE-2011-0411 class).
@@ -35,6 +38,19 @@ struct PeerKnobs {
   bool hang_after_long_line = false;
   // starttls_unadvertised: leave STARTTLS out of the EHLO reply, yet answer it with 220.
   bool starttls_unadvertised = false;
+
+  // TLS misbehaviours (T1, T3, T5, S21), for the TLS inventory to catch.
+  // allow_tls10: accept TLS 1.0 and 1.1 (RFC 8996 forbids both).
+  bool allow_tls10 = false;
+  // null_suites: also accept suites without encryption (NULL-SHA and kin).
+  bool null_suites = false;
+  // certificate: the certificate presented (wrong name, expired, self-signed, 1024-bit RSA).
+  PeerCertificate certificate = PeerCertificate::kGood;
+  // banner_name: greet with this name instead of the one the certificate is for.
+  std::string banner_name;
+  // ignore_fallback_scsv: take TLS_FALLBACK_SCSV out of the ClientHello before
+  // the TLS stack sees it, so a downgraded hello is served (RFC 7507 §3 says refuse).
+  bool ignore_fallback_scsv = false;
 };
 
 // PeerSpec: one built-in peer and what the suite must say about it.
@@ -51,6 +67,14 @@ struct PeerSpec {
 };
 
 const std::vector<PeerSpec>& reference_peers();
+
+// kReferenceHostname: the name the built-in peers greet with and their good
+// certificate is for (with IP 127.0.0.1 as a second name).
+inline constexpr const char* kReferenceHostname = "reference.smtpeer.invalid";
+
+// reference_ca_pem: the CA of the built-in peers' test PKI (generated once per
+// process), for a run to verify their certificates against.
+Result<std::string> reference_ca_pem();
 const PeerSpec* find_reference_peer(const std::string& name);
 
 class ReferencePeer {

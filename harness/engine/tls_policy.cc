@@ -198,12 +198,13 @@ void Judge::suites() {
                         : *v.server_order ? "server order"
                                           : "client order (the server has no preference)";
     // The inventory table lists every suite; the evidence counts them.
-    evidence.push_back(fmt::format("{}: {} suite{}, {}", ver, names.size(),
-                                   names.size() == 1 ? "" : "s", order));
+    evidence.push_back(
+        fmt::format("{}: {} suite{}, {}", ver, names.size(), names.size() == 1 ? "" : "s", order));
     if (!unlisted.empty())
       evidence.push_back(fmt::format("{}: not in the profile's list: {}", ver, capped(unlisted)));
     if (!weak.empty())
-      evidence.push_back(fmt::format("{}: below {} bits: {}", ver, t_.min_cipher_bits, capped(weak)));
+      evidence.push_back(
+          fmt::format("{}: below {} bits: {}", ver, t_.min_cipher_bits, capped(weak)));
     unlisted_total += static_cast<int>(unlisted.size());
     weak_total += static_cast<int>(weak.size());
     if (t_.present && t_.suite_order && v.version <= wire::kTls12 && v.version >= wire::kTls10) {
@@ -217,16 +218,15 @@ void Judge::suites() {
         if (pos == want.end()) continue;
         auto here = static_cast<std::size_t>(pos - want.begin());
         if (here < at && ++out_of_order <= 3)
-          order_problems.push_back(
-              fmt::format("{}: {} comes after a suite the profile puts below it", ver,
-                          suite_label(s.id)));
+          order_problems.push_back(fmt::format(
+              "{}: {} comes after a suite the profile puts below it", ver, suite_label(s.id)));
         at = std::max(at, here);
       }
     }
   }
   if (unlisted_total > 0)
-    problems.push_back(fmt::format("{} accepted suite{} outside the profile's list",
-                                   unlisted_total, unlisted_total == 1 ? "" : "s"));
+    problems.push_back(fmt::format("{} accepted suite{} outside the profile's list", unlisted_total,
+                                   unlisted_total == 1 ? "" : "s"));
   if (weak_total > 0)
     problems.push_back(fmt::format("{} accepted suite{} below {} bits", weak_total,
                                    weak_total == 1 ? "" : "s", t_.min_cipher_bits));
@@ -368,8 +368,9 @@ void Judge::certificate() {
     (required ? fails : warns).push_back(std::move(text));
   };
   bool policy = t_.present;
-  if (leaf.expired) issue(policy && cp.verify, "the certificate has expired");
-  if (leaf.not_yet_valid) issue(policy && cp.verify, "the certificate is not yet valid");
+  bool current = policy && (cp.verify || cp.current);
+  if (leaf.expired) issue(current, "the certificate has expired");
+  if (leaf.not_yet_valid) issue(current, "the certificate is not yet valid");
   if (!c.chain_verified && !leaf.expired && !leaf.not_yet_valid)
     issue(policy && cp.verify, "the chain does not verify: " + c.verify_error);
   if (c.matches_expected == Tristate::kNo)

@@ -92,8 +92,8 @@ constexpr std::string_view kTlsPolicyKeys[] = {
     "suite_order", "min_dh_bits",       "min_ecdh_bits",      "compression", "secure_renegotiation",
     "heartbeat",   "fallback_scsv",     "client_certificate", "certificate"};
 constexpr std::string_view kCertificatePolicyKeys[] = {
-    "verify",      "match_name",  "match_banner", "min_rsa_bits",
-    "min_ec_bits", "self_signed", "sha1",         "warn_days"};
+    "verify",      "current",     "match_name", "match_banner", "min_rsa_bits",
+    "min_ec_bits", "self_signed", "sha1",       "warn_days"};
 constexpr std::string_view kProbeVersions[] = {"SSLv2",   "SSLv3",   "TLSv1.0",
                                                "TLSv1.1", "TLSv1.2", "TLSv1.3"};
 constexpr std::string_view kSuiteClasses[] = {"export", "null", "anon",   "rc4",
@@ -1123,9 +1123,9 @@ bool Reader::certificate_policy(const toml::node& n, CertificatePolicy& c) {
     const toml::node* f = table->get(key);
     return f == nullptr || boolean(*f, key, out);
   };
-  if (!flag("verify", c.verify) || !flag("match_name", c.match_name) ||
-      !flag("match_banner", c.match_banner) || !flag("self_signed", c.self_signed) ||
-      !flag("sha1", c.sha1)) {
+  if (!flag("verify", c.verify) || !flag("current", c.current) ||
+      !flag("match_name", c.match_name) || !flag("match_banner", c.match_banner) ||
+      !flag("self_signed", c.self_signed) || !flag("sha1", c.sha1)) {
     return false;
   }
   if ((v = table->get("min_rsa_bits")) != nullptr &&

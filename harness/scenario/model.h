@@ -157,6 +157,7 @@ struct Scenario {
 // CertificatePolicy: what the server certificate must be (T5), `[tls.certificate]`.
 struct CertificatePolicy {
   bool verify = false;        // the chain verifies against --ca-file (or the system store)
+  bool current = false;       // the validity window holds now (implied by verify)
   bool match_name = false;    // valid for --expect-name (else the target host)
   bool match_banner = false;  // valid for the name in the 220 greeting
   int min_rsa_bits = 0;

@@ -13,24 +13,24 @@
 namespace smtpeer::tls {
 
 struct CertFacts {
-  std::string subject;      // one line, RFC 2253 style: "CN=mx.example.com,O=Example"
+  std::string subject;  // one line, RFC 2253 style: "CN=mx.example.com,O=Example"
   std::string issuer;
-  std::string common_name;  // last CN of the subject; "" if none
-  std::vector<std::string> dns_names;  // subjectAltName DNS entries
+  std::string common_name;                // last CN of the subject; "" if none
+  std::vector<std::string> dns_names;     // subjectAltName DNS entries
   std::vector<std::string> ip_addresses;  // subjectAltName IP entries, printed
-  std::string serial;       // hex
-  std::string not_before;   // ISO 8601 UTC, "2026-11-21T10:00:00Z"
+  std::string serial;                     // hex
+  std::string not_before;                 // ISO 8601 UTC, "2026-11-21T10:00:00Z"
   std::string not_after;
-  long days_left = 0;       // whole days until not_after (negative once expired)
+  long days_left = 0;  // whole days until not_after (negative once expired)
   bool expired = false;
   bool not_yet_valid = false;
-  std::string key_type;     // "RSA", "EC", "Ed25519", "Ed448", "DSA", "DH"
+  std::string key_type;  // "RSA", "EC", "Ed25519", "Ed448", "DSA", "DH"
   int key_bits = 0;
-  std::string curve;        // EC: "prime256v1"
+  std::string curve;                // EC: "prime256v1"
   std::string signature_algorithm;  // "sha256WithRSAEncryption"
-  bool self_signed = false;  // issuer == subject and the signature verifies with its own key
+  bool self_signed = false;         // issuer == subject and the signature verifies with its own key
   bool is_ca = false;
-  std::string sha256;        // fingerprint, lowercase hex without colons
+  std::string sha256;  // fingerprint, lowercase hex without colons
 };
 
 // inspect_certificate: facts of one DER certificate, judged at `now`.

@@ -25,8 +25,8 @@ struct PkiOptions {
 
 // TestPki: one CA and the leaves it signed, plus a second CA that nobody trusts.
 struct TestPki {
-  PemPair ca;             // "smtpeer test CA", RSA 2048, CA:TRUE
-  PemPair untrusted_ca;   // a CA outside the trust bundle
+  PemPair ca;            // "smtpeer test CA", RSA 2048, CA:TRUE
+  PemPair untrusted_ca;  // a CA outside the trust bundle
   // Server certificates (all for options.name unless the name says otherwise).
   PemPair good;           // signed by ca, valid now, RSA 2048, SHA-256, serverAuth
   PemPair wrong_name;     // CN and SAN = options.wrong_name

@@ -144,6 +144,11 @@ Result<Session> Session::server(const ServerConfig& cfg) {
   if (!s.ctx_) return make_error(ErrorCode::kTls, "SSL_CTX_new: " + error_queue());
   SSL_CTX* ctx = s.ctx_.get();
   if (Status st = apply_versions(ctx, cfg.min_version, cfg.max_version); !st) return st.error();
+  // The level first: it decides whether a weak certificate may be used at all.
+  if (cfg.security_level >= 0) SSL_CTX_set_security_level(ctx, cfg.security_level);
+  if (!cfg.ciphers.empty() && SSL_CTX_set_cipher_list(ctx, cfg.ciphers.c_str()) != 1)
+    return make_error(ErrorCode::kTls,
+                      fmt::format("cipher list '{}': {}", cfg.ciphers, error_queue()));
   {
     BioPtr bio(BIO_new_mem_buf(cfg.cert_pem.data(), static_cast<int>(cfg.cert_pem.size())));
     X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));

@@ -37,6 +37,8 @@ struct ServerConfig {
   std::string key_pem;   // private key in PEM
   std::string min_version;
   std::string max_version;
+  std::string ciphers;      // TLS <= 1.2 cipher list; "" = OpenSSL default
+  int security_level = -1;  // -1 = OpenSSL default
 };
 
 // Facts about a finished (or failed) handshake.

@@ -31,21 +31,22 @@ struct ClientHelloSpec {
   // supported_versions list; empty = automatic: {0x0304} when version is
   // kTls13, none otherwise. Non-empty: sent as given, whatever `version` is.
   std::vector<std::uint16_t> supported_versions;
-  std::vector<std::uint16_t> suites;  // in preference order, as sent
-  bool fallback_scsv = false;         // append TLS_FALLBACK_SCSV (RFC 7507)
-  bool renegotiation_scsv = false;    // append TLS_EMPTY_RENEGOTIATION_INFO_SCSV
+  std::vector<std::uint16_t> suites;            // in preference order, as sent
+  bool fallback_scsv = false;                   // append TLS_FALLBACK_SCSV (RFC 7507)
+  bool renegotiation_scsv = false;              // append TLS_EMPTY_RENEGOTIATION_INFO_SCSV
   std::vector<std::uint8_t> compression = {0};  // 1 = DEFLATE (RFC 3749)
   std::array<std::uint8_t, 32> random{};
   std::string session_id;  // 0..32 bytes
   // Extensions. None are sent for SSLv3 hellos unless `force_extensions`.
-  std::optional<std::string> sni;  // host name bytes, sent as given (may hold NUL, any length ≤ 65535); nullopt = no extension
-  std::vector<std::uint16_t> groups;  // supported_groups; empty = no extension
-  bool ec_point_formats = true;       // sent when `groups` has an EC group
+  std::optional<std::string> sni;  // host name bytes, sent as given (may hold NUL, any length ≤
+                                   // 65535); nullopt = no extension
+  std::vector<std::uint16_t> groups;                // supported_groups; empty = no extension
+  bool ec_point_formats = true;                     // sent when `groups` has an EC group
   std::vector<std::uint16_t> signature_algorithms;  // empty = no extension
   std::vector<KeyShareEntry> key_shares;            // sent when non-empty
-  bool psk_modes = true;              // psk_key_exchange_modes {psk_dhe_ke} with supported_versions
-  bool renegotiation_info = true;     // empty renegotiation_info extension (RFC 5746)
-  bool heartbeat = false;             // heartbeat, peer_allowed_to_send (RFC 6520)
+  bool psk_modes = true;           // psk_key_exchange_modes {psk_dhe_ke} with supported_versions
+  bool renegotiation_info = true;  // empty renegotiation_info extension (RFC 5746)
+  bool heartbeat = false;          // heartbeat, peer_allowed_to_send (RFC 6520)
   bool extended_master_secret = false;
   bool session_ticket = false;
   bool force_extensions = false;
@@ -71,8 +72,8 @@ struct ClientHelloInfo {
   std::uint16_t legacy_version = 0;
   std::string random;
   std::string session_id;
-  std::vector<std::uint16_t> suites;          // TLS suites (for SSLv2: kinds with a 0x00 high byte)
-  std::vector<std::uint32_t> sslv2_ciphers;   // SSLv2 kinds (sslv2 only)
+  std::vector<std::uint16_t> suites;         // TLS suites (for SSLv2: kinds with a 0x00 high byte)
+  std::vector<std::uint32_t> sslv2_ciphers;  // SSLv2 kinds (sslv2 only)
   std::vector<std::uint8_t> compression;
   std::vector<std::uint16_t> extensions;  // types, in order
   std::optional<std::string> sni;         // first host_name entry

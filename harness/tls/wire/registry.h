@@ -71,9 +71,9 @@ struct CipherSuite {
   std::string_view openssl;  // OpenSSL's name, "ECDHE-RSA-AES128-GCM-SHA256"; "" if none
   Kx kx;
   Auth auth;
-  std::string_view cipher;  // "AES-128-GCM", "3DES-EDE-CBC", "RC4-128", "DES40-CBC", "NULL", …
-  int bits;                 // effective symmetric key bits (export RC4 40 → 40; NULL → 0)
-  bool export_grade;        // an EXPORT or EXPORT1024 suite
+  std::string_view cipher;    // "AES-128-GCM", "3DES-EDE-CBC", "RC4-128", "DES40-CBC", "NULL", …
+  int bits;                   // effective symmetric key bits (export RC4 40 → 40; NULL → 0)
+  bool export_grade;          // an EXPORT or EXPORT1024 suite
   std::uint16_t min_version;  // kSsl3; kTls12 for AEAD/SHA-256 suites; kTls13 for TLS 1.3 suites
 };
 
@@ -90,7 +90,7 @@ bool forward_secret(const CipherSuite& s);  // DHE, ECDHE, TLS 1.3, (EC)DHE-PSK
 bool is_null_cipher(const CipherSuite& s);  // no encryption
 bool is_anonymous(const CipherSuite& s);    // no server authentication
 bool is_rc4(const CipherSuite& s);
-bool is_3des(const CipherSuite& s);         // Sweet32 class (64-bit block: 3DES, DES, IDEA, RC2)
+bool is_3des(const CipherSuite& s);  // Sweet32 class (64-bit block: 3DES, DES, IDEA, RC2)
 bool is_single_des(const CipherSuite& s);
 bool is_cbc(const CipherSuite& s);
 bool is_aead(const CipherSuite& s);

@@ -94,10 +94,10 @@ Result<std::vector<std::string>> parse_certificate(std::string_view body, bool t
 
 // KeyExchange: sizes from a ServerKeyExchange (T4).
 struct KeyExchange {
-  int dh_bits = 0;                      // DHE: bits of the prime p
-  std::optional<std::uint16_t> group;   // ECDHE: named curve (curve_type 3)
-  bool explicit_curve = false;          // ECDHE with explicit parameters (curve_type 1/2)
-  int rsa_export_bits = 0;              // RSA_EXPORT: bits of the temporary modulus
+  int dh_bits = 0;                     // DHE: bits of the prime p
+  std::optional<std::uint16_t> group;  // ECDHE: named curve (curve_type 3)
+  bool explicit_curve = false;         // ECDHE with explicit parameters (curve_type 1/2)
+  int rsa_export_bits = 0;             // RSA_EXPORT: bits of the temporary modulus
 };
 // parse_server_key_exchange: `suite` decides the layout (DHE/ECDHE/RSA_EXPORT);
 // other key exchanges give a KeyExchange with nothing set.
@@ -120,7 +120,7 @@ struct Flight {
   std::optional<KeyExchange> key_exchange;
   bool certificate_request = false;  // server asked for a client certificate (TLS <= 1.2)
   bool hello_done = false;
-  std::optional<Alert> alert;       // first alert received
+  std::optional<Alert> alert;  // first alert received
   std::size_t records = 0;
   std::size_t bytes = 0;
 };
@@ -136,8 +136,8 @@ class ServerFlight {
   enum class State { kNeedMore, kDone, kAlert, kError };
 
   struct Limits {
-    std::size_t max_bytes = 1 << 20;         // whole flight
-    std::size_t max_message = 256 * 1024;    // one handshake message (certificate chains)
+    std::size_t max_bytes = 1 << 20;       // whole flight
+    std::size_t max_message = 256 * 1024;  // one handshake message (certificate chains)
   };
   ServerFlight() = default;
   explicit ServerFlight(Limits limits) : limits_(limits) {}
