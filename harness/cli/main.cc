@@ -118,6 +118,11 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   probe_cmd->add_option("--client-key", probe.client_key, "Private key (PEM) of --client-cert")
       ->check(CLI::ExistingFile);
+  probe_cmd
+      ->add_option("--client-pki", probe.client_pki,
+                   "T6: a directory from 'smtpeer certs' whose CA the server trusts; the probe "
+                   "presents no certificate, then client-good, -wrong-cn, -expired, -untrusted")
+      ->check(CLI::ExistingDirectory);
   probe_cmd->add_option("--json", probe.json_path, "Write the JSON report to FILE");
   probe_cmd->add_option("--parallel", probe.parallel, "Connections at once; lowered on 421")
       ->check(CLI::Range(1, 64))

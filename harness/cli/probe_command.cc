@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <mutex>
 
@@ -46,6 +47,7 @@ int probe(const ProbeArgs& args, bool tty) {
   options.target.sni = args.sni;
   options.target.client_cert = args.client_cert;
   options.target.client_key = args.client_key;
+  options.client_pki = args.client_pki;
   options.parallel = args.parallel;
   options.timeout = std::chrono::seconds(args.timeout_s);
   std::mutex mu;

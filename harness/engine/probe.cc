@@ -150,6 +150,61 @@ std::string describe(const Answer& a) {
   return "?";
 }
 
+// TlsLink: an OpenSSL session over a socket that reached the TLS switch,
+// for the connections that complete a handshake and talk SMTP inside it.
+class TlsLink {
+ public:
+  TlsLink(const net::Socket& sock, tls::Session& session) : sock_(sock), s_(session) {}
+
+  // handshake: true when it completed; `leftover` arrived behind the 220.
+  bool handshake(std::string_view leftover, net::Deadline deadline) {
+    if (!leftover.empty()) s_.feed(leftover);
+    char buf[16384];
+    for (;;) {
+      tls::Session::Step st = s_.handshake();
+      std::string out = s_.drain();
+      if (!out.empty() && !net::write_all(sock_, out, deadline)) return false;
+      if (st == tls::Session::Step::kDone) return true;
+      if (st != tls::Session::Step::kWantRead) return false;
+      net::ReadResult rr = net::read_some(sock_, buf, sizeof buf, deadline);
+      if (rr.status != net::ReadStatus::kData) return false;
+      s_.feed(std::string_view(buf, rr.n));
+    }
+  }
+
+  Status send(std::string_view text, net::Deadline deadline) {
+    if (Status st = s_.write(text); !st) return st;
+    return net::write_all(sock_, s_.drain(), deadline);
+  }
+
+  Result<smtp::Reply> reply(const smtp::ReplyLimits& limits, net::Deadline deadline) {
+    smtp::ReplyParser parser(limits);
+    char buf[16384];
+    for (;;) {
+      auto step = parser.feed(plain_);
+      plain_.erase(0, step.consumed);
+      if (step.state == smtp::ReplyParser::State::kReply) return parser.take();
+      if (step.state == smtp::ReplyParser::State::kError)
+        return make_error(ErrorCode::kProtocol, "malformed reply: " + parser.error());
+      tls::Session::ReadState rs = s_.read(plain_);
+      if (std::string out = s_.drain(); !out.empty()) (void)net::write_all(sock_, out, deadline);
+      if (rs == tls::Session::ReadState::kData) continue;
+      if (rs != tls::Session::ReadState::kWantRead)
+        return make_error(ErrorCode::kClosed, "the connection was closed inside TLS");
+      net::ReadResult rr = net::read_some(sock_, buf, sizeof buf, deadline);
+      if (rr.status != net::ReadStatus::kData)
+        return make_error(ErrorCode::kClosed,
+                          fmt::format("no reply inside TLS ({})", net::to_string(rr.status)));
+      s_.feed(std::string_view(buf, rr.n));
+    }
+  }
+
+ private:
+  const net::Socket& sock_;
+  tls::Session& s_;
+  std::string plain_;
+};
+
 class Prober {
  public:
   explicit Prober(const ProbeOptions& o) : o_(o), gate_(o.parallel) {
@@ -176,6 +231,8 @@ class Prober {
 
   Answer exchange(const std::string& hello);
   void certificate_handshake(ProbeResult& r);
+  ClientCertTry try_client_cert(const std::string& name);
+  void probe_client_certs(ProbeResult& r);
 
   wire::ClientHelloSpec hello_for(std::uint16_t version, std::vector<std::uint16_t> suites) const;
   void probe_version(std::uint16_t version, ProtocolSeen& out);
@@ -582,17 +639,8 @@ void Prober::certificate_handshake(ProbeResult& r) {
     return;
   }
   net::Deadline deadline = net::deadline_in(o_.timeout);
-  if (!d->leftover.empty()) session->feed(d->leftover);
-  char buf[16384];
-  for (;;) {
-    tls::Session::Step st = session->handshake();
-    std::string out = session->drain();
-    if (!out.empty() && !net::write_all(d->sock, out, deadline)) break;
-    if (st != tls::Session::Step::kWantRead) break;
-    net::ReadResult rr = net::read_some(d->sock, buf, sizeof buf, deadline);
-    if (rr.status != net::ReadStatus::kData) break;
-    session->feed(std::string_view(buf, rr.n));
-  }
+  TlsLink link(d->sock, *session);
+  (void)link.handshake(d->leftover, deadline);
   tls::HandshakeInfo info = session->info();
   if (info.ok) {
     session->close_notify();
@@ -611,6 +659,84 @@ void Prober::certificate_handshake(ProbeResult& r) {
     leaf_order_.insert(leaf_order_.begin(), leaf);
   }
   progress(fmt::format("handshake: {}", info.summary()));
+}
+
+ClientCertTry Prober::try_client_cert(const std::string& name) {
+  ClientCertTry t;
+  t.name = name;
+  auto d = dial_with_retries();
+  if (!d) {
+    t.detail = "could not reach the TLS switch: " + d.error().message;
+    return t;
+  }
+  struct Release {
+    Gate& g;
+    ~Release() { g.release(); }
+  } release{gate_};
+  if (!d->starttls_offered) {
+    t.detail = "STARTTLS not advertised";
+    return t;
+  }
+  tls::ClientConfig cfg;
+  cfg.security_level = 0;
+  cfg.sni = sni_;
+  if (name != "none") {
+    cfg.cert_file = o_.client_pki + "/" + name + ".pem";
+    cfg.key_file = o_.client_pki + "/" + name + ".key";
+  }
+  auto session = tls::Session::client(cfg);
+  if (!session) {
+    t.detail = session.error().message;
+    return t;
+  }
+  net::Deadline deadline = net::deadline_in(o_.timeout);
+  TlsLink link(d->sock, *session);
+  if (!link.handshake(d->leftover, deadline)) {
+    tls::HandshakeInfo info = session->info();
+    t.detail = "refused in the handshake: " +
+               (info.alert_received.empty() ? info.error : "alert " + info.alert_received);
+    return t;
+  }
+  // The first transaction: a server that checks the certificate after the
+  // handshake (Postfix's check_ccert_access) refuses here.
+  const std::pair<std::string, std::string> commands[] = {{"EHLO", "EHLO " + o_.ehlo_name + "\r\n"},
+                                                          {"MAIL", "MAIL FROM:<>\r\n"},
+                                                          {"RCPT", "RCPT TO:<postmaster>\r\n"}};
+  std::vector<std::string> seen;
+  for (const auto& [verb, line] : commands) {
+    if (Status st = link.send(line, deadline); !st) {
+      t.detail = fmt::format("closed before {}: {}", verb, st.error().message);
+      return t;
+    }
+    auto reply = link.reply(o_.target.limits, deadline);
+    if (!reply) {
+      t.detail = fmt::format("{}: {}", verb, reply.error().message);
+      return t;
+    }
+    if (reply->klass() != 2) {
+      t.detail = fmt::format("{} answered {} {}", verb, reply->code,
+                             reply->lines.empty() ? "" : reply->lines.front());
+      return t;
+    }
+    seen.push_back(fmt::format("{} {}", verb, reply->code));
+  }
+  (void)link.send("QUIT\r\n", deadline);
+  t.accepted = true;
+  t.detail = fmt::format("{}", fmt::join(seen, ", "));
+  return t;
+}
+
+void Prober::probe_client_certs(ProbeResult& r) {
+  static constexpr const char* kTries[] = {"none", "client-good", "client-wrong-cn",
+                                           "client-expired", "client-untrusted"};
+  r.client_cert_tries.resize(std::size(kTries));
+  std::vector<std::thread> pool;
+  for (std::size_t i = 0; i < std::size(kTries); ++i)
+    pool.emplace_back([this, &r, i] { r.client_cert_tries[i] = try_client_cert(kTries[i]); });
+  for (auto& t : pool) t.join();
+  for (const ClientCertTry& t : r.client_cert_tries)
+    progress(fmt::format("client certificate {}: {} ({})", t.name,
+                         t.accepted ? "accepted" : "refused", t.detail));
 }
 
 ProbeResult Prober::run() {
@@ -654,6 +780,7 @@ ProbeResult Prober::run() {
     if (best12)
       pool.emplace_back([this, best12, &groups12] { probe_groups_tls12(*best12, groups12); });
     pool.emplace_back([this, &r] { probe_features(r); });
+    if (!o_.client_pki.empty()) pool.emplace_back([this, &r] { probe_client_certs(r); });
     pool.emplace_back([this, &r] { probe_fallback(r); });
     for (auto& t : pool) t.join();
     for (std::uint16_t g : groups13) r.groups.push_back(g);

@@ -26,6 +26,10 @@ struct ProbeOptions {
   int parallel = 4;                          // connections at once, at most
   std::chrono::milliseconds timeout{10000};  // per read (greeting, replies, server flight)
   std::string ehlo_name = "smtpeer.invalid";
+  // client_pki: a directory written by `smtpeer certs` (client-good.pem,
+  // client-wrong-cn.pem, client-expired.pem, client-untrusted.pem and their
+  // keys): T6 presents none and each of them; "" = not tested.
+  std::string client_pki;
   int max_retries = 6;                      // per connection, after a 421 greeting
   std::chrono::milliseconds backoff{1000};  // first pause after a 421; doubles, up to 30 s
   std::function<void(const std::string&)> on_progress;  // thread-safe observer

@@ -39,6 +39,15 @@ struct ProtocolSeen {
 enum class Tristate { kUnknown, kYes, kNo };
 std::string_view to_string(Tristate t);
 
+// ClientCertTry: one connection presenting one client certificate (T6).
+struct ClientCertTry {
+  std::string
+      name;  // "none", "client-good", "client-wrong-cn", "client-expired", "client-untrusted"
+  bool accepted = false;  // got through the handshake and the first transaction (EHLO, MAIL, RCPT)
+  std::string detail;  // "refused in the handshake: alert …", "RCPT answered 554 …", "EHLO 250,
+                       // MAIL 250, RCPT 250"
+};
+
 struct CertificateSeen {
   std::string source;                 // "TLSv1.3 handshake (OpenSSL)", "TLSv1.2 ServerHello flight"
   std::vector<tls::CertFacts> chain;  // leaf first, as sent
@@ -84,7 +93,8 @@ struct ProbeResult {
   Tristate fallback_scsv = Tristate::kUnknown;  // kYes = alert 86 to a fallback hello (RFC 7507)
   std::string fallback_detail;
   Tristate client_cert_requested = Tristate::kUnknown;
-  std::vector<CertificateSeen> certificates;  // the main chain first, then other leaves seen
+  std::vector<ClientCertTry> client_cert_tries;  // with --client-pki: T6, one connection each
+  std::vector<CertificateSeen> certificates;     // the main chain first, then other leaves seen
   std::vector<Finding> findings;
 
   const ProtocolSeen* protocol(std::uint16_t version) const;

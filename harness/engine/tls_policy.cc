@@ -406,15 +406,31 @@ void Judge::client_certificate() {
   if (!t_.present || !t_.client_certificate) return;
   std::vector<std::string> evidence{
       fmt::format("CertificateRequest seen: {}", to_string(p_.client_cert_requested))};
-  if (p_.client_cert_requested == Tristate::kYes)
-    add("T6", VerdictKind::kPass, profile_clause(), "the server requests a client certificate")
+  std::vector<std::string> problems;
+  if (p_.client_cert_requested != Tristate::kYes)
+    problems.push_back(p_.client_cert_requested == Tristate::kNo
+                           ? "the server does not request a client certificate"
+                           : "could not tell whether the server requests a client certificate");
+  // With --client-pki, only the good certificate may get through.
+  for (const ClientCertTry& t : p_.client_cert_tries) {
+    evidence.push_back(
+        fmt::format("{}: {} ({})", t.name, t.accepted ? "accepted" : "refused", t.detail));
+    bool good = t.name == "client-good";
+    if (good && !t.accepted) problems.push_back("the good client certificate was refused");
+    if (!good && t.accepted)
+      problems.push_back(t.name == "none" ? "a client without a certificate got through"
+                                          : t.name + " got through");
+  }
+  if (problems.empty()) {
+    add("T6", VerdictKind::kPass, profile_clause(),
+        p_.client_cert_tries.empty()
+            ? "the server requests a client certificate (pass --client-pki DIR to try bad ones)"
+            : "only the good client certificate gets through")
         .evidence = evidence;
-  else
-    add("T6", VerdictKind::kFail, profile_clause(),
-        p_.client_cert_requested == Tristate::kNo
-            ? "the server does not request a client certificate"
-            : "could not tell whether the server requests a client certificate")
+  } else {
+    add("T6", VerdictKind::kFail, profile_clause(), fmt::format("{}", fmt::join(problems, "; ")))
         .evidence = evidence;
+  }
 }
 
 void Judge::features() {

@@ -152,6 +152,10 @@ std::string probe_to_json(const ProbeResult& r) {
                    {"fallback_scsv", std::string(engine::to_string(r.fallback_scsv))},
                    {"fallback_detail", r.fallback_detail}};
   j["client_certificate_requested"] = std::string(engine::to_string(r.client_cert_requested));
+  Json tries = Json::array();
+  for (const engine::ClientCertTry& t : r.client_cert_tries)
+    tries.push_back({{"certificate", t.name}, {"accepted", t.accepted}, {"detail", t.detail}});
+  j["client_certificates"] = std::move(tries);
   j["certificate"] = r.certificates.empty() ? Json(nullptr) : cert_json(r.certificates.front());
   Json others = Json::array();
   for (std::size_t i = 1; i < r.certificates.size(); ++i)
@@ -249,6 +253,8 @@ std::string probe_to_text(const ProbeResult& r, const ProbeTextOptions& o) {
                   engine::to_string(r.compression), engine::to_string(r.secure_renegotiation),
                   engine::to_string(r.heartbeat), engine::to_string(r.fallback_scsv)));
   line(fmt::format("Client certificate requested: {}", engine::to_string(r.client_cert_requested)));
+  for (const engine::ClientCertTry& t : r.client_cert_tries)
+    line(fmt::format("  {:<18} {}  {}", t.name, t.accepted ? "accepted" : "refused ", t.detail));
   for (std::size_t i = 0; i < r.certificates.size(); ++i) {
     const CertificateSeen& c = r.certificates[i];
     if (c.chain.empty()) continue;

@@ -22,6 +22,9 @@
 //   "features"             {"compression", "secure_renegotiation", "heartbeat", "fallback_scsv":
 //                           "yes" | "no" | "unknown", "fallback_detail": text}
 //   "client_certificate_requested"  "yes" | "no" | "unknown"
+//   "client_certificates"  with --client-pki (T6): [{"certificate": "none" | "client-good" |
+//                          "client-wrong-cn" | "client-expired" | "client-untrusted",
+//                          "accepted": bool, "detail": text}]
 //   "certificate"          the main chain (from a full handshake) or null:
 //                          {"source", "verified", "verify_error", "ca_file", "expected_name",
 //                           "matches_expected", "banner_name", "matches_banner",
