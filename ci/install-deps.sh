@@ -25,8 +25,10 @@ build_pkgs=(
 # Real peers for the integration tests. Postfix is installed; Exim and OpenSMTPD
 # conflict with it (mail-transport-agent), so they are unpacked (see below).
 # libnet-ssleay-perl: swaks needs it for --tls. util-linux (unshare) and mount run
-# OpenSMTPD in a private mount namespace.
-sut_pkgs=(postfix swaks libnet-ssleay-perl curl msmtp iproute2 procps util-linux mount)
+# OpenSMTPD in a private mount namespace. testssl.sh and sslscan: the scanners
+# bench/ compares smtpeer probe with.
+sut_pkgs=(postfix swaks libnet-ssleay-perl curl msmtp iproute2 procps util-linux mount
+  testssl.sh sslscan)
 
 missing=()
 for p in "${build_pkgs[@]}" "${sut_pkgs[@]}"; do
