@@ -78,7 +78,11 @@ int probe(const ProbeArgs& args, bool tty) {
   // A reachable server without STARTTLS is a finding (RFC 3207 is what is
   // being checked), not a harness error.
   if (!result.error.empty()) return result.greeting.empty() ? kHarness : kFindings;
-  return engine::probe_verdict(result) == engine::VerdictKind::kFail ? kFindings : kAllPassed;
+  switch (engine::probe_verdict(result)) {
+    case engine::VerdictKind::kFail: return kFindings;
+    case engine::VerdictKind::kError: return kHarness;  // the inventory could not be completed
+    default: return kAllPassed;
+  }
 }
 
 int certs(const CertsArgs& args) {

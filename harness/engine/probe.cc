@@ -27,15 +27,6 @@ namespace smtpeer::engine {
 namespace wire = tls::wire;
 using Clock = std::chrono::steady_clock;
 
-std::string_view to_string(Tristate t) {
-  switch (t) {
-    case Tristate::kYes: return "yes";
-    case Tristate::kNo: return "no";
-    case Tristate::kUnknown: break;
-  }
-  return "unknown";
-}
-
 const ProtocolSeen* ProbeResult::protocol(std::uint16_t version) const {
   for (const ProtocolSeen& p : protocols)
     if (p.version == version) return &p;
@@ -230,6 +221,9 @@ class Prober {
   Result<smtp::Reply> read_reply(const net::Socket& s, std::string& buf, net::Deadline deadline);
 
   Answer exchange(const std::string& hello);
+  // ask: exchange, retried when the connection never reached the TLS switch
+  // (a late greeting, a reset); what still fails is noted as incomplete.
+  Answer ask(const std::string& hello, const std::string& what);
   void certificate_handshake(ProbeResult& r);
   ClientCertTry try_client_cert(const std::string& name);
   void probe_client_certs(ProbeResult& r);
@@ -256,9 +250,10 @@ class Prober {
   std::map<std::string, std::pair<std::vector<std::string>, std::string>>
       leaves_;  // leaf DER → chain, source
   std::vector<std::string> leaf_order_;
+  std::vector<std::string> incomplete_;
+  std::string banner_name_;  // from the first connection's greeting
   bool saw_tls12_hello_ = false;
   bool saw_renegotiation_info_ = false;
-  std::string failure_;  // why connections stopped reaching TLS, if they did
 };
 
 Result<smtp::Reply> Prober::read_reply(const net::Socket& s, std::string& buf,
@@ -343,8 +338,6 @@ Answer Prober::exchange(const std::string& hello) {
   auto d = dial_with_retries();
   if (!d) {
     a.detail = d.error().message;
-    std::lock_guard lock(mu_);
-    if (failure_.empty()) failure_ = a.detail;
     return a;
   }
   if (!d->starttls_offered) {
@@ -392,6 +385,21 @@ Answer Prober::exchange(const std::string& hello) {
   return a;
 }
 
+Answer Prober::ask(const std::string& hello, const std::string& what) {
+  constexpr int kAttempts = 3;
+  Answer a;
+  for (int i = 0; i < kAttempts && !stopped(); ++i) {
+    a = exchange(hello);
+    if (a.kind != Answer::Kind::kNoTls || a.detail == "STARTTLS not advertised") return a;
+    progress(fmt::format("{}: {} (attempt {} of {})", what, a.detail, i + 1, kAttempts));
+  }
+  if (a.kind == Answer::Kind::kNoTls && !stopped()) {
+    std::lock_guard lock(mu_);
+    incomplete_.push_back(fmt::format("{}: {}", what, a.detail));
+  }
+  return a;
+}
+
 wire::ClientHelloSpec Prober::hello_for(std::uint16_t version,
                                         std::vector<std::uint16_t> suites) const {
   wire::ClientHelloSpec spec;
@@ -434,7 +442,7 @@ void Prober::probe_version(std::uint16_t version, ProtocolSeen& out) {
   if (version == wire::kSsl2) {
     std::vector<std::uint32_t> kinds;
     for (const wire::Sslv2Cipher& c : wire::sslv2_ciphers()) kinds.push_back(c.id);
-    Answer a = exchange(wire::build_sslv2_client_hello(kinds, random_bytes(16)));
+    Answer a = ask(wire::build_sslv2_client_hello(kinds, random_bytes(16)), "SSLv2 hello");
     out.answer = describe(a);
     if (a.kind == Answer::Kind::kFlight && a.flight.sslv2) {
       out.accepted = true;
@@ -451,7 +459,8 @@ void Prober::probe_version(std::uint16_t version, ProtocolSeen& out) {
   std::vector<std::uint16_t> offered = suites_for(version);
   const std::size_t rounds = offered.size();
   for (std::size_t i = 0; i <= rounds && !offered.empty() && !stopped(); ++i) {
-    Answer a = exchange(wire::build_client_hello(hello_for(version, offered)));
+    Answer a = ask(wire::build_client_hello(hello_for(version, offered)),
+                   fmt::format("{} suites", wire::version_name(version)));
     if (i == 0) out.answer = describe(a);
     if (a.kind != Answer::Kind::kFlight || !a.flight.hello) break;
     const wire::ServerHello& sh = *a.flight.hello;
@@ -486,7 +495,8 @@ void Prober::probe_order(ProtocolSeen& p) {
   if (p.suites.size() < 2 || p.version == wire::kSsl2) return;
   std::vector<std::uint16_t> reversed;
   for (auto it = p.suites.rbegin(); it != p.suites.rend(); ++it) reversed.push_back(it->id);
-  Answer a = exchange(wire::build_client_hello(hello_for(p.version, reversed)));
+  Answer a = ask(wire::build_client_hello(hello_for(p.version, reversed)),
+                 fmt::format("{} server order", wire::version_name(p.version)));
   if (a.kind != Answer::Kind::kFlight || !a.flight.hello) return;
   std::uint16_t chosen = a.flight.hello->suite;
   if (chosen == p.suites.front().id)
@@ -507,7 +517,9 @@ void Prober::probe_groups_tls13(const ProtocolSeen& p, std::vector<std::uint16_t
     spec.key_shares.clear();
     if (std::find(offered.begin(), offered.end(), kX25519) != offered.end())
       spec.key_shares.push_back({kX25519, random_bytes(32)});
-    Answer a = exchange(wire::build_client_hello(spec));
+    else
+      spec.empty_key_share = true;  // the HelloRetryRequest names the group
+    Answer a = ask(wire::build_client_hello(spec), "groups");
     if (a.kind != Answer::Kind::kFlight || !a.flight.hello || !a.flight.hello->key_share_group)
       break;
     std::uint16_t g = *a.flight.hello->key_share_group;
@@ -530,7 +542,7 @@ void Prober::probe_groups_tls12(const ProtocolSeen& p, std::vector<std::uint16_t
   for (std::size_t i = 0; i <= rounds && !offered.empty() && !stopped(); ++i) {
     wire::ClientHelloSpec spec = hello_for(p.version, suites);
     spec.groups = offered;
-    Answer a = exchange(wire::build_client_hello(spec));
+    Answer a = ask(wire::build_client_hello(spec), "groups");
     if (a.kind != Answer::Kind::kFlight || !a.flight.key_exchange || !a.flight.key_exchange->group)
       break;
     std::uint16_t g = *a.flight.key_exchange->group;
@@ -561,7 +573,7 @@ void Prober::probe_features(ProbeResult& r) {
   spec.compression = {1, 0};
   spec.heartbeat = p->version >= wire::kTls10;
   if (p->version == wire::kSsl3) spec.force_extensions = true;
-  Answer a = exchange(wire::build_client_hello(spec));
+  Answer a = ask(wire::build_client_hello(spec), "features");
   if (a.kind == Answer::Kind::kFlight && a.flight.hello) {
     r.compression = a.flight.hello->compression != 0 ? Tristate::kYes : Tristate::kNo;
     r.heartbeat = a.flight.hello->heartbeat ? Tristate::kYes : Tristate::kNo;
@@ -592,7 +604,7 @@ void Prober::probe_fallback(ProbeResult& r) {
   }
   wire::ClientHelloSpec spec = hello_for(v, suites);
   spec.fallback_scsv = true;
-  Answer a = exchange(wire::build_client_hello(spec));
+  Answer a = ask(wire::build_client_hello(spec), "fallback hello");
   std::string what = describe(a);
   r.fallback_detail = fmt::format("{} hello with TLS_FALLBACK_SCSV (best is {}): {}",
                                   wire::version_name(v), wire::version_name(best), what);
@@ -618,6 +630,7 @@ void Prober::certificate_handshake(ProbeResult& r) {
   }
   r.greeting = d->greeting;
   r.banner_name = d->greeting.substr(0, d->greeting.find(' '));
+  banner_name_ = r.banner_name;
   r.starttls_offered = d->starttls_offered;
   if (!d->starttls_offered) {
     gate_.release();
@@ -648,14 +661,18 @@ void Prober::certificate_handshake(ProbeResult& r) {
   }
   d->sock.close();
   gate_.release();
+  r.handshake = info.ok ? Tristate::kYes : Tristate::kNo;
+  r.handshake_detail = info.summary();
   r.client_cert_requested = info.certificate_requested ? Tristate::kYes
                             : info.ok                  ? Tristate::kNo
                                                        : Tristate::kUnknown;
   if (!info.peer_chain.empty()) {
     std::lock_guard lock(mu_);
     const std::string& leaf = info.peer_chain.front();
-    leaves_.emplace(leaf, std::make_pair(info.peer_chain, fmt::format("{} handshake (OpenSSL), {}",
-                                                                      info.version, info.cipher)));
+    std::string source =
+        info.ok ? fmt::format("{} handshake (OpenSSL), {}", info.version, info.cipher)
+                : "the Certificate message of a handshake that failed (" + info.summary() + ")";
+    leaves_.emplace(leaf, std::make_pair(info.peer_chain, source));
     leaf_order_.insert(leaf_order_.begin(), leaf);
   }
   progress(fmt::format("handshake: {}", info.summary()));
@@ -701,7 +718,11 @@ ClientCertTry Prober::try_client_cert(const std::string& name) {
   // handshake (Postfix's check_ccert_access) refuses here.
   const std::pair<std::string, std::string> commands[] = {{"EHLO", "EHLO " + o_.ehlo_name + "\r\n"},
                                                           {"MAIL", "MAIL FROM:<>\r\n"},
-                                                          {"RCPT", "RCPT TO:<postmaster>\r\n"}};
+                                                          // postmaster@ the name the server greets with: a domain it serves. A
+      // bare <postmaster> will not do: RFC 5321 §4.5.1 has servers accept it
+      // from anyone, so it cannot show a refusal.
+      {"RCPT", fmt::format("RCPT TO:<postmaster@{}>\r\n",
+                           banner_name_.empty() ? std::string("localhost") : banner_name_)}};
   std::vector<std::string> seen;
   for (const auto& [verb, line] : commands) {
     if (Status st = link.send(line, deadline); !st) {
@@ -819,8 +840,7 @@ ProbeResult Prober::run() {
       c.matches_banner = tls::name_matches(leaf, r.banner_name) ? Tristate::kYes : Tristate::kNo;
     r.certificates.push_back(std::move(c));
   }
-  if (!failure_.empty() && r.connections > 1)
-    progress("some connections did not reach TLS: " + failure_);
+  r.incomplete = incomplete_;
   finish();
   return r;
 }

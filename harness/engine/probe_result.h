@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/verdict.h"
@@ -37,7 +38,9 @@ struct ProtocolSeen {
 };
 
 enum class Tristate { kUnknown, kYes, kNo };
-std::string_view to_string(Tristate t);
+inline std::string_view to_string(Tristate t) {
+  return t == Tristate::kYes ? "yes" : t == Tristate::kNo ? "no" : "unknown";
+}
 
 // ClientCertTry: one connection presenting one client certificate (T6).
 struct ClientCertTry {
@@ -83,6 +86,14 @@ struct ProbeResult {
   std::string greeting;  // the 220 line
   std::string banner_name;
   bool starttls_offered = false;
+  // handshake: a full handshake with OpenSSL (as permissive as it allows)
+  // completed; kNo with hellos answered means TLS is offered but broken.
+  Tristate handshake = Tristate::kUnknown;
+  std::string handshake_detail;
+  // incomplete: connections that never reached the TLS switch even after
+  // retries (a slow greeting, a reset), so a list may be short; the rows
+  // that depend on it are errors, not passes.
+  std::vector<std::string> incomplete;
   std::vector<ProtocolSeen> protocols;  // SSLv2, SSLv3, TLS 1.0 .. 1.3, in that order
   std::vector<std::uint16_t> groups;    // key exchange groups accepted (ECDHE and TLS 1.3)
   int dh_bits_min = 0;                  // over all DHE suites; 0 = no DHE

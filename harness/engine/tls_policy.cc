@@ -141,6 +141,16 @@ void Judge::protocols() {
       clause = profile_clause();
     }
   }
+  // Hellos answered, yet no handshake completes: STARTTLS is offered but
+  // broken. A server that insists on a client certificate is T6's business.
+  if (!accepted.empty() && p_.handshake == Tristate::kNo &&
+      p_.client_cert_requested != Tristate::kYes) {
+    evidence.push_back("full handshake (OpenSSL, every version and suite it has): " +
+                       p_.handshake_detail);
+    problems.push_back("the server answers hellos, but no TLS handshake completes (" +
+                       p_.handshake_detail + ")");
+    clause = "RFC 3207 §4";
+  }
   std::string list = accepted.empty() ? "none" : fmt::format("{}", fmt::join(accepted, ", "));
   if (accepted.empty()) {
     add("T1", VerdictKind::kFail, "RFC 3207 §4", "no protocol version accepted after STARTTLS")
@@ -270,7 +280,9 @@ void Judge::weak_suites() {
               (c.name == "3des" && c2->name.find("DES") != std::string_view::npos))
             note(std::string(c2->name), "SSLv2");
     if (names.empty()) continue;
-    bool warned = c.name == "anon" || c.name == "3des";
+    // Not forbidden here: still worth a warning, except the common classes
+    // (CBC, RSA key exchange) a policy must ask about to hear of.
+    bool warned = c.name != "cbc" && c.name != "rsa-kx";
     if (!forbidden && !warned) continue;
     constexpr std::size_t kShown = 6;
     std::string shown = fmt::format(
@@ -291,9 +303,16 @@ void Judge::weak_suites() {
     add("T3", VerdictKind::kFail, clause, fmt::format("{}", fmt::join(fails, "; "))).evidence =
         evidence;
   } else {
-    Finding& f = add("T3", VerdictKind::kPass, t_.present ? profile_clause() : "RFC 7525 §4.1",
-                     warns.empty() ? "no export, NULL or RC4 suite accepted"
-                                   : fmt::format("{} (allowed here)", fmt::join(warns, "; ")));
+    std::vector<std::string> checked;
+    for (const SuiteClass& c : kSuiteClasses)
+      if (t_.present ? contains(t_.forbid, c.name) : c.forbidden_by_default)
+        checked.push_back(std::string(c.name));
+    std::string none = checked.empty()
+                           ? std::string("no suite class is forbidden here")
+                           : fmt::format("no {} suite accepted", fmt::join(checked, ", "));
+    Finding& f = add(
+        "T3", VerdictKind::kPass, t_.present ? profile_clause() : "RFC 7525 §4.1",
+        warns.empty() ? none : fmt::format("{}; {} (allowed here)", none, fmt::join(warns, "; ")));
     f.warning = !warns.empty();
     f.evidence = evidence;
   }
@@ -318,18 +337,25 @@ void Judge::key_exchange() {
     }
   }
   if (!groups.empty()) evidence.push_back(fmt::format("groups: {}", fmt::join(groups, ", ")));
-  int min_dh = t_.present ? t_.min_dh_bits : 1024;
-  if (min_dh > 0 && p_.dh_bits_min > 0 && p_.dh_bits_min < min_dh)
-    problems.push_back(fmt::format("DHE with a {}-bit prime (minimum {})", p_.dh_bits_min, min_dh));
+  // Without a policy only the RFC's SHOULD applies (RFC 7525 §4.1: 2048 bits): a warning.
+  std::vector<std::string> warns;
+  if (t_.present && t_.min_dh_bits > 0 && p_.dh_bits_min > 0 && p_.dh_bits_min < t_.min_dh_bits)
+    problems.push_back(
+        fmt::format("DHE with a {}-bit prime (minimum {})", p_.dh_bits_min, t_.min_dh_bits));
+  if (!t_.present && p_.dh_bits_min > 0 && p_.dh_bits_min < 2048)
+    warns.push_back(
+        fmt::format("DHE with a {}-bit prime (RFC 7525 asks at least 2048)", p_.dh_bits_min));
   if (t_.present && t_.min_ecdh_bits > 0 && min_group_bits > 0 && min_group_bits < t_.min_ecdh_bits)
     problems.push_back(
         fmt::format("an elliptic curve of {} bits (minimum {})", min_group_bits, t_.min_ecdh_bits));
   if (evidence.empty()) evidence.push_back("no ephemeral key exchange seen");
-  if (problems.empty())
-    add("T4", VerdictKind::kPass, t_.present ? profile_clause() : "RFC 7525 §4.1",
-        "key exchange sizes are sufficient")
-        .evidence = evidence;
-  else
+  if (problems.empty()) {
+    Finding& f = add("T4", VerdictKind::kPass, t_.present ? profile_clause() : "RFC 7525 §4.1",
+                     warns.empty() ? "key exchange sizes are sufficient"
+                                   : fmt::format("{} (not required here)", fmt::join(warns, "; ")));
+    f.warning = !warns.empty();
+    f.evidence = evidence;
+  } else
     add("T4", VerdictKind::kFail, t_.present ? profile_clause() : "RFC 7525 §4.1",
         fmt::format("{}", fmt::join(problems, "; ")))
         .evidence = evidence;
@@ -489,14 +515,29 @@ void Judge::fallback() {
 
 std::vector<Finding> judge_probe(const ProbeResult& probe, const scenario::Profile& profile) {
   if (!probe.error.empty()) return {};
-  return Judge(probe, profile).run();
+  std::vector<Finding> findings = Judge(probe, profile).run();
+  // A pass on a short list proves nothing: the rows that read the lists are
+  // errors when some connections never reached TLS (a failure found stays one).
+  if (!probe.incomplete.empty()) {
+    for (Finding& f : findings) {
+      if (f.kind != VerdictKind::kPass || f.check == "T5" || f.check == "T6") continue;
+      f.kind = VerdictKind::kError;
+      f.warning = false;
+      f.summary = "the inventory is incomplete: " + probe.incomplete.front();
+      for (const std::string& why : probe.incomplete) f.evidence.push_back("incomplete: " + why);
+    }
+  }
+  return findings;
 }
 
 VerdictKind probe_verdict(const ProbeResult& probe) {
   if (!probe.error.empty()) return VerdictKind::kError;
-  for (const Finding& f : probe.findings)
+  bool error = false;
+  for (const Finding& f : probe.findings) {
     if (f.kind == VerdictKind::kFail) return VerdictKind::kFail;
-  return VerdictKind::kPass;
+    error = error || f.kind == VerdictKind::kError;
+  }
+  return error ? VerdictKind::kError : VerdictKind::kPass;
 }
 
 }  // namespace smtpeer::engine

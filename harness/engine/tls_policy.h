@@ -17,8 +17,9 @@ namespace smtpeer::engine {
 
 std::vector<Finding> judge_probe(const ProbeResult& probe, const scenario::Profile& profile);
 
-// ProbeVerdict: the whole probe as one verdict kind: kFail if any finding
-// fails, kError if the server could not be probed, else kPass.
+// probe_verdict: the whole probe as one verdict kind: kFail if any finding
+// fails, kError if the server could not be probed or the inventory is
+// incomplete, else kPass.
 VerdictKind probe_verdict(const ProbeResult& probe);
 
 }  // namespace smtpeer::engine

@@ -87,7 +87,7 @@ Json cert_json(const CertificateSeen& c) {
 }
 
 struct Totals {
-  int pass = 0, fail = 0, skip = 0, warning = 0;
+  int pass = 0, fail = 0, skip = 0, error = 0, warning = 0;
 };
 Totals totals(const ProbeResult& r) {
   Totals t;
@@ -95,6 +95,7 @@ Totals totals(const ProbeResult& r) {
     if (f.kind == VerdictKind::kPass) ++t.pass;
     if (f.kind == VerdictKind::kFail) ++t.fail;
     if (f.kind == VerdictKind::kSkip) ++t.skip;
+    if (f.kind == VerdictKind::kError) ++t.error;
     if (f.warning) ++t.warning;
   }
   return t;
@@ -117,6 +118,9 @@ std::string probe_to_json(const ProbeResult& r) {
   j["greeting"] = r.greeting;
   j["banner_name"] = r.banner_name;
   j["starttls_offered"] = r.starttls_offered;
+  j["handshake"] = {{"completed", std::string(engine::to_string(r.handshake))},
+                    {"detail", r.handshake_detail}};
+  j["incomplete"] = r.incomplete;
   Json protocols = Json::object(), suites = Json::object(), order = Json::object(),
        foreign = Json::object();
   for (const ProtocolSeen& p : r.protocols) {
@@ -174,7 +178,11 @@ std::string probe_to_json(const ProbeResult& r) {
   }
   j["findings"] = std::move(findings);
   Totals t = totals(r);
-  j["totals"] = {{"pass", t.pass}, {"fail", t.fail}, {"skip", t.skip}, {"warning", t.warning}};
+  j["totals"] = {{"pass", t.pass},
+                 {"fail", t.fail},
+                 {"skip", t.skip},
+                 {"error", t.error},
+                 {"warning", t.warning}};
   // Never throws: bytes that are not UTF-8 become U+FFFD, as in json_report.
   return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
@@ -184,22 +192,30 @@ std::string probe_to_text(const ProbeResult& r, const ProbeTextOptions& o) {
     return o.color ? fmt::format("\x1b[{}m{}\x1b[0m", code, text) : std::string(text);
   };
   std::string out;
-  auto line = [&](std::string s) {
-    out += terminal_safe(s);
+  // Peer-supplied text is made terminal-safe where it is inserted (safe());
+  // the colour codes added around it are smtpeer's own.
+  auto safe = [](std::string_view x) { return terminal_safe(x); };
+  auto line = [&](const std::string& s) {
+    out += s;
     out += '\n';
   };
-  line(fmt::format("smtpeer probe {} (profile {}), {}", r.target, r.profile, r.started_at));
-  if (!r.greeting.empty()) line("Greeting: 220 " + r.greeting);
+  line(fmt::format("smtpeer probe {} (profile {}), {}", safe(r.target), safe(r.profile),
+                   r.started_at));
+  if (!r.greeting.empty()) line("Greeting: 220 " + safe(r.greeting));
   if (!r.error.empty()) {
-    line(paint("1;31", "Could not probe: ") + r.error);
+    line(paint("1;31", "Could not probe: ") + safe(r.error));
     line(fmt::format("{} connections in {:.1f} s", r.connections, r.duration_ms / 1000.0));
     return out;
   }
+  if (r.handshake == Tristate::kNo)
+    line(paint("1;31", "No TLS handshake completes: ") + safe(r.handshake_detail));
+  for (const std::string& why : r.incomplete)
+    line(paint("1;31", "Incomplete: ") + safe(why) + " (lists may be short)");
   out += '\n';
   line("Protocols");
   for (const ProtocolSeen& p : r.protocols)
     line(fmt::format("  {:<8} {}  {}", wire::version_name(p.version),
-                     p.accepted ? paint("1", "yes") : "no ", p.answer));
+                     p.accepted ? paint("1", "yes") : "no ", safe(p.answer)));
   for (auto it = r.protocols.rbegin(); it != r.protocols.rend(); ++it) {
     const ProtocolSeen& p = *it;
     if (!p.accepted) continue;
@@ -254,36 +270,37 @@ std::string probe_to_text(const ProbeResult& r, const ProbeTextOptions& o) {
                   engine::to_string(r.heartbeat), engine::to_string(r.fallback_scsv)));
   line(fmt::format("Client certificate requested: {}", engine::to_string(r.client_cert_requested)));
   for (const engine::ClientCertTry& t : r.client_cert_tries)
-    line(fmt::format("  {:<18} {}  {}", t.name, t.accepted ? "accepted" : "refused ", t.detail));
+    line(fmt::format("  {:<18} {}  {}", t.name, t.accepted ? "accepted" : "refused ",
+                     safe(t.detail)));
   for (std::size_t i = 0; i < r.certificates.size(); ++i) {
     const CertificateSeen& c = r.certificates[i];
     if (c.chain.empty()) continue;
     const tls::CertFacts& f = c.chain.front();
     out += '\n';
-    line(fmt::format("{} ({})", i == 0 ? "Certificate" : "Other certificate", c.source));
-    line("  Subject      " + f.subject);
+    line(fmt::format("{} ({})", i == 0 ? "Certificate" : "Other certificate", safe(c.source)));
+    line("  Subject      " + safe(f.subject));
     std::vector<std::string> sans = f.dns_names;
     sans.insert(sans.end(), f.ip_addresses.begin(), f.ip_addresses.end());
     line("  SAN          " +
-         (sans.empty() ? std::string("none") : fmt::format("{}", fmt::join(sans, ", "))));
-    line("  Issuer       " + f.issuer);
+         (sans.empty() ? std::string("none") : safe(fmt::format("{}", fmt::join(sans, ", ")))));
+    line("  Issuer       " + safe(f.issuer));
     line(fmt::format("  Valid        {} .. {} ({})", f.not_before, f.not_after,
                      f.expired         ? paint("1;31", "EXPIRED")
                      : f.not_yet_valid ? paint("1;31", "NOT YET VALID")
                                        : fmt::format("{} days left", f.days_left)));
     line(fmt::format("  Key          {} {} bits{}", f.key_type, f.key_bits,
                      f.curve.empty() ? "" : " (" + f.curve + ")"));
-    line("  Signature    " + f.signature_algorithm);
+    line("  Signature    " + safe(f.signature_algorithm));
     line(fmt::format("  Self-signed  {}", f.self_signed ? "yes" : "no"));
     line(fmt::format("  Chain        {} ({} certificate{})",
-                     c.chain_verified
-                         ? "verified against " +
-                               (c.ca_file.empty() ? std::string("the system store") : c.ca_file)
-                         : paint("33", "not verified: " + c.verify_error),
+                     c.chain_verified ? "verified against " + (c.ca_file.empty()
+                                                                   ? std::string("the system store")
+                                                                   : safe(c.ca_file))
+                                      : paint("33", "not verified: " + safe(c.verify_error)),
                      c.chain.size(), c.chain.size() == 1 ? "" : "s"));
-    line(fmt::format("  Names        {}: {}; banner {}: {}", c.expected_name,
+    line(fmt::format("  Names        {}: {}; banner {}: {}", safe(c.expected_name),
                      engine::to_string(c.matches_expected),
-                     c.banner_name.empty() ? "-" : c.banner_name,
+                     c.banner_name.empty() ? "-" : safe(c.banner_name),
                      engine::to_string(c.matches_banner)));
   }
   out += '\n';
@@ -293,14 +310,15 @@ std::string probe_to_text(const ProbeResult& r, const ProbeTextOptions& o) {
                       : f.kind == VerdictKind::kSkip ? paint("2", "SKIP")
                       : f.warning                    ? paint("33", "WARN")
                                                      : paint("32", "PASS");
-    line(fmt::format("  {}  {:<4} {}  [{}]", tag, f.check, f.summary, f.clause));
-    if (f.kind == VerdictKind::kFail || f.warning || o.verbose)
-      for (const std::string& e : f.evidence) line("          " + e);
+    line(fmt::format("  {}  {:<4} {}  [{}]", tag, f.check, safe(f.summary), f.clause));
+    if (f.kind == VerdictKind::kFail || f.kind == VerdictKind::kError || f.warning || o.verbose)
+      for (const std::string& e : f.evidence) line("          " + safe(e));
   }
   Totals t = totals(r);
   out += '\n';
-  line(fmt::format("{} failed, {} passed, {} skipped, {} warnings; {} connections{} in {:.1f} s{}",
-                   t.fail, t.pass, t.skip, t.warning, r.connections,
+  line(fmt::format("{} failed, {} passed, {} skipped, {}, {}; {} connections{} in {:.1f} s{}",
+                   t.fail, t.pass, t.skip, plural(t.error, "error", "errors"),
+                   plural(t.warning, "warning", "warnings"), r.connections,
                    r.rate_limited ? fmt::format(" ({} rate-limited)", r.rate_limited) : "",
                    r.duration_ms / 1000.0, r.interrupted ? " (interrupted: partial)" : ""));
   return out;

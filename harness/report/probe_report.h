@@ -8,6 +8,11 @@
 //   "interrupted"          bool
 //   "error"                string or null: why the server could not be probed
 //   "greeting", "banner_name", "starttls_offered"
+//   "handshake"            {"completed": "yes" | "no" | "unknown", "detail": text}: a full
+//                          OpenSSL handshake; "no" while hellos are answered = TLS offered but
+//                          broken
+//   "incomplete"           [text]: connections that never reached TLS after retries; the
+//                          lists may be short and the rows reading them are "error"
 //   "protocols"            {"SSLv2".."TLSv1.3": {"accepted": bool, "answer": "ServerHello …" |
 //                           "alert protocol_version" | "connection closed" | …}}
 //   "suites"               {"<version>": [suite, …]} accepted suites per version, in the
@@ -33,9 +38,10 @@
 //                           "expired", "not_yet_valid", "key_type", "key_bits", "curve",
 //                           "signature_algorithm", "self_signed", "is_ca", "sha256"}]}
 //   "other_certificates"   the same for other leaves seen (e.g. an ECDSA certificate)
-//   "findings"             [{"check": "T1".."T7" | "S21", "verdict": "pass" | "fail" | "skip",
+//   "findings"             [{"check": "T1".."T7" | "S21", "verdict": "pass" | "fail" | "skip" |
+//   "error",
 //                            "warning": bool, "clause", "summary", "evidence": [text]}]
-//   "totals"               {"pass": n, "fail": n, "skip": n, "warning": n}
+//   "totals"               {"pass": n, "fail": n, "skip": n, "error": n, "warning": n}
 #pragma once
 
 #include <string>

@@ -9,11 +9,14 @@ OpenSMTPD (whose paths are compiled in) in a private mount namespace with the
 run directory bound over /var.
 
 CLI:
-  sut.py start NAME --dir DIR [--port P]   prints one JSON line
+  sut.py start NAME --dir DIR [--port P] [--smtpeer PATH]   prints one JSON line
   sut.py stop --dir DIR
   sut.py list
 Library:
   with running("postfix") as sut: ... sut.port, sut.ca ...
+
+Instances in SMTPEER_PKI take their PKI from `smtpeer certs` (CA, server and
+client certificates), so they need the smtpeer binary (--smtpeer / smtpeer=).
 
 Python 3 standard library only. Must run as root (the servers drop privilege
 themselves, Postfix and Exim need root to start).
@@ -80,10 +83,20 @@ OPENSMTPD = Kind(
 INSTANCES: dict[str, Kind] = {
     "postfix": POSTFIX,
     "postfix-required": POSTFIX,
+    "postfix-strict": POSTFIX,
+    "postfix-clientcert": POSTFIX,
     "exim": EXIM,
     "exim-notls": EXIM,
     "opensmtpd": OPENSMTPD,
 }
+
+# Templates an instance has beyond its implementation's.
+EXTRA_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "postfix-clientcert": ("ccert_access",),
+}
+# Instances whose PKI comes from `smtpeer certs` (client certificates
+# included) instead of make_pki(); their server presents good.pem.
+SMTPEER_PKI = frozenset({"postfix-clientcert"})
 
 
 @dataclasses.dataclass
@@ -239,6 +252,28 @@ def make_pki(pki: Path) -> tuple[Path, Path, Path]:
     return ca, cert, key
 
 
+def sha256_fingerprint(cert: Path) -> str:
+    """sha256_fingerprint: "AB:CD:..." as Postfix's check_ccert_access looks it up."""
+    out = run(["openssl", "x509", "-in", str(cert), "-noout", "-fingerprint", "-sha256"]).stdout
+    return out.strip().split("=", 1)[1].upper()
+
+
+def smtpeer_pki(pki: Path, smtpeer: str | None, name: str) -> tuple[Path, Path, Path, dict[str, str]]:
+    """smtpeer_pki: `smtpeer certs` into pki/; returns CA, good.pem, good.key, extra placeholders."""
+    if not smtpeer:
+        raise SutError(f"{name} takes its PKI (client certificates) from `smtpeer certs`: "
+                       "give the smtpeer binary (sut.py start --smtpeer PATH, start(..., smtpeer=PATH))")
+    if not os.access(smtpeer, os.X_OK):
+        raise SutError(f"{name}: smtpeer binary {smtpeer} is not an executable file")
+    pki.mkdir(parents=True, exist_ok=True)
+    run([smtpeer, "certs", "--out", str(pki), "--name", HOSTNAME], timeout=60)
+    ca, cert, key, client = (pki / n for n in ("ca.pem", "good.pem", "good.key", "client-good.pem"))
+    for p in (ca, cert, key, client):
+        if not p.exists():
+            raise SutError(f"{name}: `smtpeer certs` wrote no {p}")
+    return ca, cert, key, {"@CLIENT_FP@": sha256_fingerprint(client)}
+
+
 # --- per-implementation launch and stop -----------------------------------------
 #
 # launch(run_dir, conf_dir) -> (pid, pgid, log): starts the server, returns its
@@ -336,14 +371,15 @@ GRACEFUL_STOP: dict[Kind, Callable[[Path], None]] = {POSTFIX: stop_postfix}
 # --- start / stop --------------------------------------------------------------
 
 
-def render(name: str, kind: Kind, d: Path, port: int, ca: Path, cert: Path, key: Path) -> Path:
+def render(name: str, kind: Kind, d: Path, port: int, ca: Path, cert: Path, key: Path,
+           extra: dict[str, str] | None = None) -> Path:
     conf = d / "conf"
     conf.mkdir(exist_ok=True)
     subst = {
         "@PORT@": str(port), "@DIR@": str(d), "@CERT@": str(cert), "@KEY@": str(key),
         "@CA@": str(ca), "@HOSTNAME@": HOSTNAME, "@DOMAIN@": DOMAIN,
-    }
-    for t in kind.templates:
+    } | (extra or {})
+    for t in kind.templates + EXTRA_TEMPLATES.get(name, ()):
         text = (FIXTURES / name / t).read_text()
         for k, v in subst.items():
             text = text.replace(k, v)
@@ -368,8 +404,11 @@ def missing(name: str) -> str | None:
 
 
 def start(name: str, run_dir: str | os.PathLike, port: int | None = None,
-          timeout: float = START_TIMEOUT_S) -> Sut:
-    """start: render NAME's config into run_dir, start it on 127.0.0.1, wait for 220."""
+          timeout: float = START_TIMEOUT_S, smtpeer: str | None = None) -> Sut:
+    """start: render NAME's config into run_dir, start it on 127.0.0.1, wait for 220.
+
+    smtpeer: the smtpeer binary, needed by the instances in SMTPEER_PKI.
+    """
     reason = missing(name)
     if reason:
         raise SutError(reason)
@@ -379,13 +418,17 @@ def start(name: str, run_dir: str | os.PathLike, port: int | None = None,
     if (d / STATE_FILE).exists():
         raise SutError(f"{d / STATE_FILE} exists: a server may still run there (sut.py stop --dir {d})")
     d.chmod(0o755)  # the servers' unprivileged users must reach their files
-    ca, cert, key = make_pki(d / "pki")
+    extra: dict[str, str] = {}
+    if name in SMTPEER_PKI:
+        ca, cert, key, extra = smtpeer_pki(d / "pki", smtpeer, name)
+    else:
+        ca, cert, key = make_pki(d / "pki")
     (d / "pki").chmod(0o755)
     if kind.key_group:
         shutil.chown(key, "root", kind.key_group)
         key.chmod(0o640)
     port = port or free_port()
-    conf = render(name, kind, d, port, ca, cert, key)
+    conf = render(name, kind, d, port, ca, cert, key, extra)
     pid, pgid, log = LAUNCH[kind](d, conf)
     sut = Sut(name=name, pid=pid, port=port, dir=str(d), ca=str(ca), cert=str(cert), log=str(log))
     state = dataclasses.asdict(sut) | {"pgid": pgid}
@@ -445,14 +488,15 @@ def stop(run_dir: str | os.PathLike) -> None:
 
 
 @contextlib.contextmanager
-def running(name: str, run_dir: str | os.PathLike | None = None, port: int | None = None) -> Iterator[Sut]:
+def running(name: str, run_dir: str | os.PathLike | None = None, port: int | None = None,
+            smtpeer: str | None = None) -> Iterator[Sut]:
     """running: start NAME for the body of a with-block, stop it afterwards.
 
     Without run_dir a fresh temporary directory is used and kept (its log
     helps diagnose a failure); its path is Sut.dir.
     """
     d = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix=f"smtpeer-sut-{name}-"))
-    sut = start(name, d, port)
+    sut = start(name, d, port, smtpeer=smtpeer)
     try:
         yield sut
     finally:
@@ -467,13 +511,14 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--dir", required=True, help="per-run directory (created)")
     s.add_argument("--port", type=int, help="127.0.0.1 port (default: a free one)")
     s.add_argument("--timeout", type=float, default=START_TIMEOUT_S, help="seconds to wait for 220")
+    s.add_argument("--smtpeer", help="smtpeer binary (for the PKI of " + ", ".join(sorted(SMTPEER_PKI)) + ")")
     t = sub.add_parser("stop", help="stop the instance started in --dir")
     t.add_argument("--dir", required=True)
     sub.add_parser("list", help="list the instances")
     a = ap.parse_args(argv)
     try:
         if a.cmd == "start":
-            print(start(a.name, a.dir, a.port, a.timeout).as_json(), flush=True)
+            print(start(a.name, a.dir, a.port, a.timeout, a.smtpeer).as_json(), flush=True)
         elif a.cmd == "stop":
             stop(a.dir)
         else:

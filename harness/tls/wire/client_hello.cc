@@ -110,7 +110,7 @@ void write_extensions(Writer& w, const ClientHelloSpec& spec) {
       w.close(list);
     }
   }
-  if (!spec.key_shares.empty()) {
+  if (!spec.key_shares.empty() || spec.empty_key_share) {
     Ext ext(w, kExtKeyShare);
     const auto list = w.open16();
     for (const KeyShareEntry& share : spec.key_shares) {

@@ -44,6 +44,11 @@ struct ClientHelloSpec {
   bool ec_point_formats = true;                     // sent when `groups` has an EC group
   std::vector<std::uint16_t> signature_algorithms;  // empty = no extension
   std::vector<KeyShareEntry> key_shares;            // sent when non-empty
+  // empty_key_share: send key_share with no entries when `key_shares` is
+  // empty. RFC 8446 §4.2.8 allows it: the server answers with a
+  // HelloRetryRequest naming the group it wants, which is how a prober
+  // learns groups it has no key for.
+  bool empty_key_share = false;
   bool psk_modes = true;           // psk_key_exchange_modes {psk_dhe_ke} with supported_versions
   bool renegotiation_info = true;  // empty renegotiation_info extension (RFC 5746)
   bool heartbeat = false;          // heartbeat, peer_allowed_to_send (RFC 6520)

@@ -11,9 +11,10 @@
 
 namespace smtpeer::tls::wire {
 
-// first_record_size: the size of the first TLS record of `bytes` when it
-// is a handshake record holding a whole ClientHello; nullopt when more bytes
-// are needed or the bytes do not start with a handshake record.
+// first_record_size: the size (header included) of the first TLS record of
+// `bytes` when it is a complete handshake record, whatever it holds (the
+// first record of a hello split over several counts); nullopt when more
+// bytes are needed or the bytes do not start with a handshake record.
 std::optional<std::size_t> first_record_size(std::string_view bytes);
 
 // without_suite: `bytes` starts with one handshake record holding a whole

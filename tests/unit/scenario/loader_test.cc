@@ -99,7 +99,8 @@ TEST(LoaderCatalogue, EveryShippedScenarioLoads) {
     EXPECT_TRUE(ids.insert(sc.id).second) << "duplicate id " << sc.id;
     EXPECT_FALSE(sc.clause.empty());
     EXPECT_FALSE(sc.requirement.empty());
-    EXPECT_FALSE(sc.steps.empty());
+    // A probe scenario is judged from the TLS inventory and has no steps.
+    EXPECT_NE(sc.steps.empty(), sc.probe.empty());
     // File name = id + ".toml": `smtpeer explain ID` and humans find it.
     EXPECT_EQ(fs::path(sc.path).stem().string(), sc.id);
     rows.insert(sc.catalogue.begin(), sc.catalogue.end());
@@ -544,6 +545,226 @@ TEST(LoaderLimits, QuoteRunsClosingMultiLineStringsAreScanned) {
         << sc.error().message.substr(0, 200);
   }
 }
+
+// ---- Profiles: the [tls] table (TlsPolicy) ----------------------------------
+
+// tls_profile: a profile "mx" whose [tls] table starts on line 4.
+std::string tls_profile(std::string_view rest) {
+  return "name = \"mx\"\ndescription = \"d\"\n[tls]\n" + std::string(rest);
+}
+
+const ProfileErrorCase kTlsPolicyErrorCases[] = {
+    {"TlsUnknownKey", "profiles/mx.toml", tls_profile("versions = [\"TLSv1.2\"]\nmin_dh = 2048\n"),
+     "profiles/mx.toml:5:1",
+     "unknown key 'min_dh' in [tls] (expected one of: versions, required_versions, "
+     "min_cipher_bits, forbid, suites, suite_order, min_dh_bits, min_ecdh_bits, compression, "
+     "secure_renegotiation, heartbeat, fallback_scsv, client_certificate, certificate)"},
+    {"CertificateUnknownKey", "profiles/mx.toml",
+     tls_profile("[tls.certificate]\nverify = true\nmatch_cn = true\n"), "profiles/mx.toml:6:1",
+     "unknown key 'match_cn' in [tls.certificate] (expected one of: verify, current, match_name, "
+     "match_banner, min_rsa_bits, min_ec_bits, self_signed, sha1, warn_days)"},
+    {"UnknownSuite", "profiles/mx.toml",
+     tls_profile("suites = [\"ECDHE-RSA-AES128-GCM-SHA256\", \"ECDHE-RSA-AES129-GCM-SHA256\"]\n"),
+     "profiles/mx.toml:4:42", "unknown cipher suite 'ECDHE-RSA-AES129-GCM-SHA256'"},
+    {"SuiteOrderWithoutSuites", "profiles/mx.toml", tls_profile("suite_order = true\n"),
+     "profiles/mx.toml:4:15", "'suite_order' needs the 'suites' list"},
+    {"EmptySuiteList", "profiles/mx.toml", tls_profile("suites = []\n"), "profiles/mx.toml:4:10",
+     "'suites' must not be empty"},
+    {"BadVersionName", "profiles/mx.toml", tls_profile("versions = [\"TLSv1.2\", \"TLS1.3\"]\n"),
+     "profiles/mx.toml:4:24",
+     "unknown version 'TLS1.3' (expected one of: SSLv2, SSLv3, TLSv1.0, TLSv1.1, TLSv1.2, "
+     "TLSv1.3)"},
+    {"BadRequiredVersion", "profiles/mx.toml", tls_profile("required_versions = \"TLSv1.4\"\n"),
+     "profiles/mx.toml:4:21", "unknown version 'TLSv1.4'"},
+    {"UnknownSuiteClass", "profiles/mx.toml", tls_profile("forbid = [\"rc4\", \"sweet32\"]\n"),
+     "profiles/mx.toml:4:18", "unknown suite class 'sweet32' (expected one of: export, null,"},
+    {"ClientCertificateBoolean", "profiles/mx.toml", tls_profile("client_certificate = true\n"),
+     "profiles/mx.toml:4:22", "'client_certificate' must be"},
+    {"ClientCertificateUnknownMode", "profiles/mx.toml",
+     tls_profile("client_certificate = \"optional\"\n"), "profiles/mx.toml:4:22",
+     "'client_certificate' must be one of: required, any (found 'optional')"},
+    {"MinDhBitsOutOfRange", "profiles/mx.toml", tls_profile("min_dh_bits = 100000\n"),
+     "profiles/mx.toml:4:15", "'min_dh_bits' must be an integer 0..16384 (found 100000)"},
+    {"CompressionNotBoolean", "profiles/mx.toml", tls_profile("compression = \"no\"\n"),
+     "profiles/mx.toml:4:15", "'compression' must be true or false"},
+    {"CertificateNotATable", "profiles/mx.toml", tls_profile("certificate = true\n"),
+     "profiles/mx.toml:4:15", "'certificate' must be a table"},
+    {"WarnDaysString", "profiles/mx.toml", tls_profile("[tls.certificate]\nwarn_days = \"30\"\n"),
+     "profiles/mx.toml:5:13", "'warn_days' must be an integer 0..3650"},
+    {"TlsNotATable", "profiles/mx.toml", "name = \"mx\"\ndescription = \"d\"\ntls = \"yes\"\n",
+     "profiles/mx.toml:3:7", "'tls' must be a table"},
+};
+
+INSTANTIATE_TEST_SUITE_P(TlsPolicy, LoaderProfileError, ::testing::ValuesIn(kTlsPolicyErrorCases),
+                         [](const ::testing::TestParamInfo<ProfileErrorCase>& info) {
+                           return info.param.name;
+                         });
+
+TEST(LoaderTlsPolicy, EveryErrorIsOneScenarioErrorLine) {
+  for (const ProfileErrorCase& c : kTlsPolicyErrorCases) {
+    SCOPED_TRACE(c.name);
+    auto p = load_profile_text(c.text, c.path);
+    ASSERT_FALSE(p.ok());
+    EXPECT_EQ(p.error().code, ErrorCode::kScenario);
+    EXPECT_EQ(p.error().message.find('\n'), std::string::npos) << p.error().message;
+  }
+}
+
+TEST(LoaderTlsPolicy, FullTableLoads) {
+  auto p = load_profile_text(tls_profile("versions = [\"TLSv1.2\", \"TLSv1.3\"]\n"
+                                         "required_versions = \"TLSv1.2\"\n"
+                                         "min_cipher_bits = 128\n"
+                                         "forbid = [\"export\", \"rsa-kx\"]\n"
+                                         "suite_order = true\n"  // before `suites`: order is free
+                                         "suites = [\"TLS_DHE_RSA_WITH_AES_256_GCM_SHA384\", "
+                                         "\"ECDHE-RSA-AES128-GCM-SHA256\"]\n"
+                                         "min_dh_bits = 3072\n"
+                                         "min_ecdh_bits = 256\n"
+                                         "compression = false\n"
+                                         "secure_renegotiation = true\n"
+                                         "fallback_scsv = false\n"
+                                         "client_certificate = \"required\"\n"
+                                         "[tls.certificate]\n"
+                                         "verify = true\n"
+                                         "match_banner = true\n"
+                                         "min_rsa_bits = 3072\n"
+                                         "min_ec_bits = 384\n"
+                                         "self_signed = false\n"
+                                         "sha1 = false\n"
+                                         "warn_days = 14\n"),
+                             "profiles/mx.toml");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const TlsPolicy& t = p->tls;
+  EXPECT_TRUE(t.present);
+  EXPECT_EQ(t.versions, (std::vector<std::string>{"TLSv1.2", "TLSv1.3"}));
+  EXPECT_EQ(t.required_versions, (std::vector<std::string>{"TLSv1.2"}));
+  EXPECT_EQ(t.min_cipher_bits, 128);
+  EXPECT_EQ(t.forbid, (std::vector<std::string>{"export", "rsa-kx"}));
+  EXPECT_EQ(t.suites, (std::vector<std::string>{"TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+                                                "ECDHE-RSA-AES128-GCM-SHA256"}));
+  EXPECT_TRUE(t.suite_order);
+  EXPECT_EQ(t.min_dh_bits, 3072);
+  EXPECT_EQ(t.min_ecdh_bits, 256);
+  EXPECT_EQ(t.compression, std::optional<bool>(false));
+  EXPECT_EQ(t.secure_renegotiation, std::optional<bool>(true));
+  EXPECT_EQ(t.heartbeat, std::nullopt);  // not given: not judged
+  EXPECT_EQ(t.fallback_scsv, std::optional<bool>(false));
+  EXPECT_TRUE(t.client_certificate);
+  const CertificatePolicy& c = t.certificate;
+  EXPECT_TRUE(c.verify);
+  EXPECT_FALSE(c.current);
+  EXPECT_FALSE(c.match_name);
+  EXPECT_TRUE(c.match_banner);
+  EXPECT_EQ(c.min_rsa_bits, 3072);
+  EXPECT_EQ(c.min_ec_bits, 384);
+  EXPECT_FALSE(c.self_signed);
+  EXPECT_FALSE(c.sha1);
+  EXPECT_EQ(c.warn_days, 14);
+}
+
+TEST(LoaderTlsPolicy, ClientCertificateModes) {
+  auto required =
+      load_profile_text(tls_profile("client_certificate = \"required\"\n"), "profiles/mx.toml");
+  ASSERT_TRUE(required.ok()) << required.error().message;
+  EXPECT_TRUE(required->tls.client_certificate);
+  auto any = load_profile_text(tls_profile("client_certificate = \"any\"\n"), "profiles/mx.toml");
+  ASSERT_TRUE(any.ok()) << any.error().message;
+  EXPECT_FALSE(any->tls.client_certificate);
+  auto absent = load_profile_text(tls_profile(""), "profiles/mx.toml");
+  ASSERT_TRUE(absent.ok()) << absent.error().message;
+  EXPECT_TRUE(absent->tls.present);  // an empty [tls] table still means "the profile decides"
+  EXPECT_FALSE(absent->tls.client_certificate);
+}
+
+TEST(LoaderTlsPolicy, NoTableMeansNoPolicy) {
+  auto p = load_profile_text("name = \"mx\"\ndescription = \"d\"\n", "profiles/mx.toml");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_FALSE(p->tls.present);
+  EXPECT_TRUE(p->tls.certificate.self_signed);  // defaults allow what is not asked for
+  EXPECT_TRUE(p->tls.certificate.sha1);
+}
+
+TEST(LoaderCatalogue, EveryShippedProfileLoads) {
+  // Every file, not a list of names: a new profile is checked as soon as it exists.
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(kScenarioDir + "/profiles"))
+    if (e.path().extension() == ".toml") names.push_back(e.path().stem().string());
+  std::sort(names.begin(), names.end());
+  ASSERT_FALSE(names.empty());
+  for (const std::string& name : names) {
+    SCOPED_TRACE(name);
+    auto p = load_profile(kScenarioDir + "/profiles", name);
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    EXPECT_EQ(p->name, name);
+    EXPECT_FALSE(p->description.empty());
+    if (p->tls.suite_order) {
+      EXPECT_FALSE(p->tls.suites.empty());
+    }
+  }
+  for (const char* name :
+       {"tls12-strict", "mozilla-intermediate", "mandatory-tls", "opportunistic-mx"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
+  }
+  auto strict = load_profile(kScenarioDir + "/profiles", "tls12-strict");
+  ASSERT_TRUE(strict.ok()) << strict.error().message;
+  EXPECT_EQ(strict->tls.versions, std::vector<std::string>{"TLSv1.2"});
+  EXPECT_TRUE(strict->tls.suite_order);
+  EXPECT_EQ(strict->tls.suites.size(), 8u);
+  auto mandatory = load_profile(kScenarioDir + "/profiles", "mandatory-tls");
+  ASSERT_TRUE(mandatory.ok()) << mandatory.error().message;
+  EXPECT_TRUE(mandatory->tls.client_certificate);
+  EXPECT_TRUE(mandatory->tls.certificate.verify);
+}
+
+// ---- Scenarios judged from the TLS inventory (probe = "T1") ---------------------
+
+TEST(LoaderProbe, ProbeScenarioWithoutStepsLoads) {
+  auto sc = load_scenario_text(header("probe = \"T1\"\n"), "probe.toml");
+  ASSERT_TRUE(sc.ok()) << sc.error().message;
+  EXPECT_EQ(sc->probe, "T1");
+  EXPECT_TRUE(sc->steps.empty());
+  for (const char* row : {"T2", "T3", "T4", "T5", "T6", "T7", "S21"}) {
+    SCOPED_TRACE(row);
+    auto other = load_scenario_text(header("probe = \"" + std::string(row) + "\"\n"), "p.toml");
+    ASSERT_TRUE(other.ok()) << other.error().message;
+    EXPECT_EQ(other->probe, row);
+  }
+}
+
+TEST(LoaderProbe, ScenarioWithoutProbeHasNone) {
+  auto sc = load_scenario_text(kMinimal, "min.toml");
+  ASSERT_TRUE(sc.ok()) << sc.error().message;
+  EXPECT_TRUE(sc->probe.empty());
+}
+
+TEST(LoaderProbe, ShippedProbeScenariosCoverEveryRow) {
+  auto all = load_scenario_dir(kScenarioDir + "/tls");
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  std::set<std::string> probes;
+  for (const Scenario& sc : *all) {
+    SCOPED_TRACE(sc.path);
+    if (sc.probe.empty()) continue;
+    EXPECT_TRUE(sc.steps.empty());
+    EXPECT_TRUE(probes.insert(sc.probe).second) << "two scenarios for " << sc.probe;
+    EXPECT_NE(std::find(sc.catalogue.begin(), sc.catalogue.end(), sc.probe), sc.catalogue.end())
+        << "catalogue should name the row " << sc.probe;
+  }
+  EXPECT_EQ(probes, (std::set<std::string>{"T1", "T2", "T3", "T4", "T5", "T6", "T7", "S21"}));
+}
+
+const ErrorCase kProbeErrorCases[] = {
+    {"ProbeUnknownRow", header("probe = \"T9\"\n"), "bad.toml:6:9",
+     "'probe' must be one of: T1, T2, T3, T4, T5, T6, T7, S21 (found 'T9')"},
+    {"ProbeLowerCase", header("probe = \"t1\"\n"), "bad.toml:6:9", "'probe' must be one of:"},
+    {"ProbeNotAString", header("probe = 1\n"), "bad.toml:6:9", "'probe' must be"},
+    {"ProbeWithSteps", header("probe = \"T1\"\n\n[[step]]\nsend = \"x\"\n"), "bad.toml:8:1",
+     "a scenario with 'probe' is judged from the TLS inventory and has no steps"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Probe, LoaderError, ::testing::ValuesIn(kProbeErrorCases),
+                         [](const ::testing::TestParamInfo<ErrorCase>& info) {
+                           return info.param.name;
+                         });
 
 }  // namespace
 }  // namespace smtpeer::scenario
