@@ -216,6 +216,7 @@ int run(const RunArgs& args, bool tty) {
   target.sni = args.sni;
   target.client_cert = args.client_cert;
   target.client_key = args.client_key;
+  target.client_pki = args.client_pki;
   {
     // Bad TLS inputs (CA file, client certificate) are a usage error now,
     // not an error verdict on every scenario later.

@@ -18,6 +18,7 @@ struct RunArgs {
   std::string sni;
   std::string client_cert;
   std::string client_key;
+  std::string client_pki;
   std::string json_path;
   std::string junit_path;
   std::string out_dir = "smtpeer-out";

@@ -71,6 +71,10 @@ int main(int argc, char** argv) {
       ->add_option("--client-key", run.client_key,
                    "Private key (PEM) of --client-cert, if not in the same file")
       ->check(CLI::ExistingFile);
+  run_cmd
+      ->add_option("--client-pki", run.client_pki,
+                   "T6: a directory from 'smtpeer certs' whose CA the server trusts (see probe)")
+      ->check(CLI::ExistingDirectory);
   run_cmd->add_option("--json", run.json_path, "Write the JSON report to FILE");
   run_cmd->add_option("--junit", run.junit_path, "Write a JUnit XML report to FILE");
   run_cmd->add_option("--out", run.out_dir, "Directory for transcripts (JSONL, one per scenario)")

@@ -22,6 +22,7 @@ struct ClientTarget {
   std::string sni;          // server name sent in TLS; "" = host if it is a name
   std::string client_cert;  // client certificate to present (PEM); "" = none
   std::string client_key;
+  std::string client_pki;  // `smtpeer certs` directory for T6 ("" = T6 checks the request only)
   smtp::ReplyLimits limits;
 };
 

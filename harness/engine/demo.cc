@@ -122,7 +122,26 @@ Result<BuiltinResult> run_builtin(const std::vector<scenario::Scenario>& scenari
   BuiltinResult result;
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     if (errors[i]) return *errors[i];
-    if (reports[i].target.empty()) continue;  // not started: the run was stopped
+    if (reports[i].target.empty()) {
+      // Not started: the run was stopped first. Say so, scenario by scenario,
+      // rather than leave the peer out of the reports.
+      reports[i].target = fmt::format("builtin:{} (not started)", chosen[i]->name);
+      reports[i].profile = profiles[i].name;
+      reports[i].started_at = now_iso8601();
+      reports[i].interrupted = true;
+      for (const scenario::Scenario& sc : scenarios) {
+        Verdict v;
+        v.scenario_id = sc.id;
+        v.title = sc.title;
+        v.catalogue = sc.catalogue;
+        v.tags = sc.tags;
+        v.clause = sc.clause;
+        v.requirement = sc.requirement;
+        v.kind = VerdictKind::kSkip;
+        v.summary = "not run: the run was interrupted";
+        reports[i].verdicts.push_back(std::move(v));
+      }
+    }
     result.checks.push_back(check_peer(chosen[i]->name, reports[i]));
     result.reports.push_back(std::move(reports[i]));
   }

@@ -104,6 +104,7 @@ RunReport run_suite(const std::vector<scenario::Scenario>& scenarios,
     if (options.on_message) options.on_message("TLS inventory (smtpeer probe) for the T rows");
     ProbeOptions po;
     po.target = target;
+    po.client_pki = target.client_pki;
     po.parallel = options.parallel;
     po.backoff = options.backoff;
     po.on_progress = options.on_message;
