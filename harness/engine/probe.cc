@@ -124,8 +124,9 @@ std::string describe(const Answer& a) {
     case Answer::Kind::kFlight:
       if (a.flight.sslv2) return "SSLv2 SERVER-HELLO";
       if (a.flight.hello)
-        return fmt::format("ServerHello {} {}", wire::version_name(a.flight.hello->version),
-                           suite_name(a.flight.hello->suite));
+        return fmt::format(
+            "{} {} {}", a.flight.hello->hello_retry_request ? "HelloRetryRequest" : "ServerHello",
+            wire::version_name(a.flight.hello->version), suite_name(a.flight.hello->suite));
       return "flight without ServerHello";
     case Answer::Kind::kAlert: {
       const auto& al = *a.flight.alert;
@@ -198,7 +199,8 @@ class TlsLink {
 
 class Prober {
  public:
-  explicit Prober(const ProbeOptions& o) : o_(o), gate_(o.parallel) {
+  explicit Prober(const ProbeOptions& o)
+      : o_(o), gate_(o.parallel), deadline_(Clock::now() + o.deadline) {
     const ClientTarget& t = o_.target;
     if (!t.sni.empty())
       sni_ = t.sni;
@@ -235,11 +237,26 @@ class Prober {
   void probe_groups_tls12(const ProtocolSeen& p, std::vector<std::uint16_t>& found);
   void probe_features(ProbeResult& r);
   void probe_fallback(ProbeResult& r);
+  void probe_sni(ProbeResult& r);
   void note_flight(const wire::Flight& f, std::uint16_t version);
   void progress(const std::string& msg) {
     if (o_.on_progress) o_.on_progress(msg);
   }
-  static bool stopped() { return net::stop_flag().load(); }
+  // stopped: the run was interrupted, or the probe's own deadline passed
+  // (noted once as incomplete: a server answering every hello just before
+  // the read timeout must not stretch the probe to hours).
+  bool stopped() {
+    if (net::stop_flag().load()) return true;
+    if (Clock::now() < deadline_) return false;
+    std::lock_guard lock(mu_);
+    if (!deadline_noted_) {
+      deadline_noted_ = true;
+      incomplete_.push_back(
+          fmt::format("the probe's deadline ({} s) passed",
+                      std::chrono::duration_cast<std::chrono::seconds>(o_.deadline).count()));
+    }
+    return true;
+  }
 
   const ProbeOptions& o_;
   Gate gate_;
@@ -252,6 +269,8 @@ class Prober {
   std::vector<std::string> leaf_order_;
   std::vector<std::string> incomplete_;
   std::string banner_name_;  // from the first connection's greeting
+  Clock::time_point deadline_;
+  bool deadline_noted_ = false;
   bool saw_tls12_hello_ = false;
   bool saw_renegotiation_info_ = false;
 };
@@ -413,7 +432,8 @@ wire::ClientHelloSpec Prober::hello_for(std::uint16_t version,
     return spec;
   }
   if (!sni_.empty()) spec.sni = sni_;
-  spec.signature_algorithms = all_signature_schemes();
+  // RFC 5246 §7.4.1.4.1: only a hello that offers TLS 1.2 may carry it.
+  if (version >= wire::kTls12) spec.signature_algorithms = all_signature_schemes();
   if (version == wire::kTls13) {
     spec.groups.assign(std::begin(kTls13Groups), std::end(kTls13Groups));
     spec.key_shares.push_back({kX25519, random_bytes(32)});
@@ -619,6 +639,43 @@ void Prober::probe_fallback(ProbeResult& r) {
   }
 }
 
+void Prober::probe_sni(ProbeResult& r) {
+  // S20: server names a TLS stack may choke on, at the best version: a
+  // backslash and a NUL inside the name and 1000 bytes are legal on the wire
+  // (RFC 6066 §3: HostName is opaque<1..2^16-1>); the empty name is not, on
+  // purpose: the catalogue asks how servers take it.
+  std::uint16_t v = r.best_version();
+  const ProtocolSeen* p = r.protocol(v);
+  if (p == nullptr || v < wire::kTls10) return;
+  std::vector<std::uint16_t> suites;
+  for (const SuiteSeen& s : p->suites) suites.push_back(s.id);
+  static constexpr char kBackslashNul[] = "mx\\\0.example";  // "mx", '\\', NUL, ".example"
+  const std::pair<std::string, std::string> kOdd[] = {
+      {"backslash-nul", std::string(kBackslashNul, sizeof kBackslashNul - 1)},
+      {"oversized", std::string(1000, 'a')},
+      {"empty", std::string()},
+  };
+  for (const auto& [name, sni] : kOdd) {
+    wire::ClientHelloSpec spec = hello_for(v, suites);
+    spec.sni = sni;
+    Answer a = ask(wire::build_client_hello(spec), "SNI " + name);
+    SniTry t;
+    t.name = name;
+    t.answer = describe(a);
+    t.clean = a.kind == Answer::Kind::kFlight || a.kind == Answer::Kind::kAlert ||
+              a.kind == Answer::Kind::kClosed;
+    if (a.kind == Answer::Kind::kNoTls) continue;  // noted as incomplete by ask()
+    r.sni_tries.push_back(std::move(t));
+  }
+  // The server keeps serving: a plain hello still gets its ServerHello.
+  Answer after = ask(wire::build_client_hello(hello_for(v, suites)), "hello after the SNI tries");
+  if (after.kind != Answer::Kind::kNoTls)
+    r.serves_after_sni =
+        after.kind == Answer::Kind::kFlight && after.flight.hello ? Tristate::kYes : Tristate::kNo;
+  progress(fmt::format("SNI oddities: {} tried, serves after: {}", r.sni_tries.size(),
+                       to_string(r.serves_after_sni)));
+}
+
 void Prober::certificate_handshake(ProbeResult& r) {
   // The first connection: greeting and EHLO for the banner and STARTTLS, then
   // a full OpenSSL handshake, as permissive as OpenSSL allows, for the chain
@@ -639,6 +696,7 @@ void Prober::certificate_handshake(ProbeResult& r) {
   }
   tls::ClientConfig cfg;
   cfg.security_level = 0;
+  cfg.legacy_server_connect = true;  // a server without RFC 5746 still shows its certificate
   cfg.min_version = "TLSv1";
   cfg.ciphers = "ALL:COMPLEMENTOFALL:@SECLEVEL=0";
   cfg.sni = sni_;
@@ -716,9 +774,10 @@ ClientCertTry Prober::try_client_cert(const std::string& name) {
   }
   // The first transaction: a server that checks the certificate after the
   // handshake (Postfix's check_ccert_access) refuses here.
-  const std::pair<std::string, std::string> commands[] = {{"EHLO", "EHLO " + o_.ehlo_name + "\r\n"},
-                                                          {"MAIL", "MAIL FROM:<>\r\n"},
-                                                          // postmaster@ the name the server greets with: a domain it serves. A
+  const std::pair<std::string, std::string> commands[] = {
+      {"EHLO", "EHLO " + o_.ehlo_name + "\r\n"},
+      {"MAIL", "MAIL FROM:<>\r\n"},
+      // postmaster@ the name the server greets with: a domain it serves. A
       // bare <postmaster> will not do: RFC 5321 §4.5.1 has servers accept it
       // from anyone, so it cannot show a refusal.
       {"RCPT", fmt::format("RCPT TO:<postmaster@{}>\r\n",
@@ -768,7 +827,7 @@ ProbeResult Prober::run() {
   auto finish = [&] {
     r.connections = connections_.load();
     r.rate_limited = rate_limited_.load();
-    r.interrupted = stopped();
+    r.interrupted = net::stop_flag().load();
     r.duration_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
   };
@@ -803,6 +862,7 @@ ProbeResult Prober::run() {
     pool.emplace_back([this, &r] { probe_features(r); });
     if (!o_.client_pki.empty()) pool.emplace_back([this, &r] { probe_client_certs(r); });
     pool.emplace_back([this, &r] { probe_fallback(r); });
+    pool.emplace_back([this, &r] { probe_sni(r); });
     for (auto& t : pool) t.join();
     for (std::uint16_t g : groups13) r.groups.push_back(g);
     for (std::uint16_t g : groups12)

@@ -23,8 +23,9 @@ namespace smtpeer::engine {
 
 struct ProbeOptions {
   ClientTarget target;
-  int parallel = 4;                          // connections at once, at most
-  std::chrono::milliseconds timeout{10000};  // per read (greeting, replies, server flight)
+  int parallel = 4;                            // connections at once, at most
+  std::chrono::milliseconds timeout{10000};    // per read (greeting, replies, server flight)
+  std::chrono::milliseconds deadline{600000};  // the whole probe; past it, lists are incomplete
   std::string ehlo_name = "smtpeer.invalid";
   // client_pki: a directory written by `smtpeer certs` (client-good.pem,
   // client-wrong-cn.pem, client-expired.pem, client-untrusted.pem and their

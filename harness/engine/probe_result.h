@@ -51,6 +51,13 @@ struct ClientCertTry {
                        // MAIL 250, RCPT 250"
 };
 
+// SniTry: one hello with an odd server_name (S20).
+struct SniTry {
+  std::string name;    // "backslash-nul", "oversized", "empty"
+  bool clean = false;  // a ServerHello, an alert or a close: not a hang, not garbage
+  std::string answer;  // "ServerHello TLSv1.3 …", "alert decode_error", "no answer (timeout)"
+};
+
 struct CertificateSeen {
   std::string source;                 // "TLSv1.3 handshake (OpenSSL)", "TLSv1.2 ServerHello flight"
   std::vector<tls::CertFacts> chain;  // leaf first, as sent
@@ -105,6 +112,8 @@ struct ProbeResult {
   std::string fallback_detail;
   Tristate client_cert_requested = Tristate::kUnknown;
   std::vector<ClientCertTry> client_cert_tries;  // with --client-pki: T6, one connection each
+  std::vector<SniTry> sni_tries;                 // S20
+  Tristate serves_after_sni = Tristate::kUnknown;  // a normal hello still answered afterwards
   std::vector<CertificateSeen> certificates;     // the main chain first, then other leaves seen
   std::vector<Finding> findings;
 

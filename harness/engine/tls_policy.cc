@@ -81,6 +81,7 @@ class Judge {
     client_certificate();
     features();
     fallback();
+    sni();
     return std::move(out_);
   }
 
@@ -105,6 +106,7 @@ class Judge {
   void client_certificate();
   void features();
   void fallback();
+  void sni();
 
   const ProbeResult& p_;
   const scenario::Profile& profile_;
@@ -509,6 +511,29 @@ void Judge::fallback() {
           .evidence = evidence;
       return;
   }
+}
+
+void Judge::sni() {
+  if (p_.sni_tries.empty()) {
+    add("S20", VerdictKind::kSkip, "RFC 6066 §3", "no version to send odd server names with");
+    return;
+  }
+  std::vector<std::string> evidence, problems;
+  for (const SniTry& t : p_.sni_tries) {
+    evidence.push_back(fmt::format("SNI {}: {}", t.name, t.answer));
+    if (!t.clean) problems.push_back(fmt::format("SNI {}: {}", t.name, t.answer));
+  }
+  evidence.push_back(
+      fmt::format("a plain hello afterwards answered: {}", to_string(p_.serves_after_sni)));
+  if (p_.serves_after_sni == Tristate::kNo)
+    problems.push_back("the server stopped answering hellos after the odd server names");
+  if (problems.empty())
+    add("S20", VerdictKind::kPass, "RFC 6066 §3",
+        "odd server names are served or refused cleanly, and the server keeps serving")
+        .evidence = evidence;
+  else
+    add("S20", VerdictKind::kFail, "RFC 6066 §3", fmt::format("{}", fmt::join(problems, "; ")))
+        .evidence = evidence;
 }
 
 }  // namespace

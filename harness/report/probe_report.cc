@@ -160,6 +160,11 @@ std::string probe_to_json(const ProbeResult& r) {
   for (const engine::ClientCertTry& t : r.client_cert_tries)
     tries.push_back({{"certificate", t.name}, {"accepted", t.accepted}, {"detail", t.detail}});
   j["client_certificates"] = std::move(tries);
+  Json snis = Json::array();
+  for (const engine::SniTry& t : r.sni_tries)
+    snis.push_back({{"sni", t.name}, {"clean", t.clean}, {"answer", t.answer}});
+  j["sni"] = {{"tries", std::move(snis)},
+              {"serves_after", std::string(engine::to_string(r.serves_after_sni))}};
   j["certificate"] = r.certificates.empty() ? Json(nullptr) : cert_json(r.certificates.front());
   Json others = Json::array();
   for (std::size_t i = 1; i < r.certificates.size(); ++i)

@@ -30,6 +30,8 @@
 //   "client_certificates"  with --client-pki (T6): [{"certificate": "none" | "client-good" |
 //                          "client-wrong-cn" | "client-expired" | "client-untrusted",
 //                          "accepted": bool, "detail": text}]
+//   "sni"                  S20: {"tries": [{"sni": "backslash-nul" | "oversized" | "empty",
+//                          "clean": bool, "answer": text}], "serves_after": "yes" | "no" | "unknown"}
 //   "certificate"          the main chain (from a full handshake) or null:
 //                          {"source", "verified", "verify_error", "ca_file", "expected_name",
 //                           "matches_expected", "banner_name", "matches_banner",
@@ -38,7 +40,7 @@
 //                           "expired", "not_yet_valid", "key_type", "key_bits", "curve",
 //                           "signature_algorithm", "self_signed", "is_ca", "sha256"}]}
 //   "other_certificates"   the same for other leaves seen (e.g. an ECDSA certificate)
-//   "findings"             [{"check": "T1".."T7" | "S21", "verdict": "pass" | "fail" | "skip" |
+//   "findings"             [{"check": "T1".."T7" | "S20" | "S21", "verdict": "pass" | "fail" | "skip" |
 //   "error",
 //                            "warning": bool, "clause", "summary", "evidence": [text]}]
 //   "totals"               {"pass": n, "fail": n, "skip": n, "error": n, "warning": n}

@@ -68,7 +68,8 @@ constexpr std::string_view kHeaderKeys[] = {"id",       "title",       "catalogu
                                             "clause",   "requirement", "role",      "deadline_ms",
                                             "disabled", "step",        "probe"};
 // The rows a probe scenario may stand for (Scenario::probe).
-constexpr std::string_view kProbeChecks[] = {"T1", "T2", "T3", "T4", "T5", "T6", "T7", "S21"};
+constexpr std::string_view kProbeChecks[] = {"T1", "T2", "T3",  "T4", "T5",
+                                             "T6", "T7", "S20", "S21"};
 constexpr std::string_view kStepKeys[] = {
     "send",     "expect",   "expect_silence", "expect_close", "starttls", "reconnect",
     "require",  "label",    "when",           "why",          "clause",   "on_mismatch",

@@ -114,6 +114,7 @@ Result<Session> Session::client(const ClientConfig& cfg) {
   // Verification always runs so the result can be reported; it only stops
   // the handshake when the scenario or profile asks for it.
   SSL_CTX_set_verify(ctx, cfg.verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
+  if (cfg.legacy_server_connect) SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT);
 
   s.ssl_.reset(SSL_new(ctx));
   if (!s.ssl_) return make_error(ErrorCode::kTls, "SSL_new: " + error_queue());

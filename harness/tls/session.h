@@ -29,6 +29,9 @@ struct ClientConfig {
   int security_level = -1;   // -1 = OpenSSL default
   std::string cert_file;     // client certificate (PEM, chain allowed); "" = none
   std::string key_file;      // its private key (PEM); "" = in cert_file
+  // legacy_server_connect: complete handshakes with servers that lack secure
+  // renegotiation (RFC 5746); OpenSSL 3 refuses them by default.
+  bool legacy_server_connect = false;
 };
 
 // ServerConfig: how smtpeer, as a server, does the handshake.

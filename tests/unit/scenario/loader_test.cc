@@ -723,7 +723,7 @@ TEST(LoaderProbe, ProbeScenarioWithoutStepsLoads) {
   ASSERT_TRUE(sc.ok()) << sc.error().message;
   EXPECT_EQ(sc->probe, "T1");
   EXPECT_TRUE(sc->steps.empty());
-  for (const char* row : {"T2", "T3", "T4", "T5", "T6", "T7", "S21"}) {
+  for (const char* row : {"T2", "T3", "T4", "T5", "T6", "T7", "S20", "S21"}) {
     SCOPED_TRACE(row);
     auto other = load_scenario_text(header("probe = \"" + std::string(row) + "\"\n"), "p.toml");
     ASSERT_TRUE(other.ok()) << other.error().message;
@@ -749,12 +749,12 @@ TEST(LoaderProbe, ShippedProbeScenariosCoverEveryRow) {
     EXPECT_NE(std::find(sc.catalogue.begin(), sc.catalogue.end(), sc.probe), sc.catalogue.end())
         << "catalogue should name the row " << sc.probe;
   }
-  EXPECT_EQ(probes, (std::set<std::string>{"T1", "T2", "T3", "T4", "T5", "T6", "T7", "S21"}));
+  EXPECT_EQ(probes, (std::set<std::string>{"T1", "T2", "T3", "T4", "T5", "T6", "T7", "S20", "S21"}));
 }
 
 const ErrorCase kProbeErrorCases[] = {
     {"ProbeUnknownRow", header("probe = \"T9\"\n"), "bad.toml:6:9",
-     "'probe' must be one of: T1, T2, T3, T4, T5, T6, T7, S21 (found 'T9')"},
+     "'probe' must be one of: T1, T2, T3, T4, T5, T6, T7, S20, S21 (found 'T9')"},
     {"ProbeLowerCase", header("probe = \"t1\"\n"), "bad.toml:6:9", "'probe' must be one of:"},
     {"ProbeNotAString", header("probe = 1\n"), "bad.toml:6:9", "'probe' must be"},
     {"ProbeWithSteps", header("probe = \"T1\"\n\n[[step]]\nsend = \"x\"\n"), "bad.toml:8:1",
