@@ -438,13 +438,8 @@ StepResult ClientSession::dispatch(const Step& step, std::size_t index) {
 
 ScenarioRun ClientSession::run() {
   ScenarioRun run;
+  run.verdict = verdict_header(sc_);
   Verdict& v = run.verdict;
-  v.scenario_id = sc_.id;
-  v.title = sc_.title;
-  v.catalogue = sc_.catalogue;
-  v.tags = sc_.tags;
-  v.clause = sc_.clause;
-  v.requirement = sc_.requirement;
 
   auto finish = [&](VerdictKind kind, std::string summary) {
     v.kind = kind;
@@ -575,6 +570,24 @@ std::vector<EvidenceLine> evidence_from(const transcript::Transcript& t, std::si
     out.push_back(std::move(line));
   }
   return out;
+}
+
+Verdict verdict_header(const scenario::Scenario& sc) {
+  Verdict v;
+  v.scenario_id = sc.id;
+  v.title = sc.title;
+  v.catalogue = sc.catalogue;
+  v.tags = sc.tags;
+  v.clause = sc.clause;
+  v.requirement = sc.requirement;
+  return v;
+}
+
+Verdict not_run(const scenario::Scenario& sc) {
+  Verdict v = verdict_header(sc);
+  v.kind = VerdictKind::kSkip;
+  v.summary = "not run: the run was interrupted";
+  return v;
 }
 
 ScenarioRun run_client_scenario(const scenario::Scenario& sc, const scenario::Profile& profile,

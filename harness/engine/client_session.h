@@ -33,6 +33,13 @@ struct ScenarioRun {
   bool unreachable = false;   // the first connection failed
 };
 
+// verdict_header: a verdict carrying the scenario's id, title, rows, tags,
+// clause and requirement, for every path that makes one (run, skipped, probe).
+Verdict verdict_header(const scenario::Scenario& sc);
+
+// not_run: the skip verdict of a scenario the run was stopped before.
+Verdict not_run(const scenario::Scenario& sc);
+
 ScenarioRun run_client_scenario(const scenario::Scenario& sc, const scenario::Profile& profile,
                                 const ClientTarget& target, std::atomic<int>& connections);
 

@@ -129,18 +129,7 @@ Result<BuiltinResult> run_builtin(const std::vector<scenario::Scenario>& scenari
       reports[i].profile = profiles[i].name;
       reports[i].started_at = now_iso8601();
       reports[i].interrupted = true;
-      for (const scenario::Scenario& sc : scenarios) {
-        Verdict v;
-        v.scenario_id = sc.id;
-        v.title = sc.title;
-        v.catalogue = sc.catalogue;
-        v.tags = sc.tags;
-        v.clause = sc.clause;
-        v.requirement = sc.requirement;
-        v.kind = VerdictKind::kSkip;
-        v.summary = "not run: the run was interrupted";
-        reports[i].verdicts.push_back(std::move(v));
-      }
+      for (const scenario::Scenario& sc : scenarios) reports[i].verdicts.push_back(not_run(sc));
     }
     result.checks.push_back(check_peer(chosen[i]->name, reports[i]));
     result.reports.push_back(std::move(reports[i]));

@@ -111,10 +111,10 @@ struct ProbeResult {
   Tristate fallback_scsv = Tristate::kUnknown;  // kYes = alert 86 to a fallback hello (RFC 7507)
   std::string fallback_detail;
   Tristate client_cert_requested = Tristate::kUnknown;
-  std::vector<ClientCertTry> client_cert_tries;  // with --client-pki: T6, one connection each
-  std::vector<SniTry> sni_tries;                 // S20
+  std::vector<ClientCertTry> client_cert_tries;    // with --client-pki: T6, one connection each
+  std::vector<SniTry> sni_tries;                   // S20
   Tristate serves_after_sni = Tristate::kUnknown;  // a normal hello still answered afterwards
-  std::vector<CertificateSeen> certificates;     // the main chain first, then other leaves seen
+  std::vector<CertificateSeen> certificates;       // the main chain first, then other leaves seen
   std::vector<Finding> findings;
 
   const ProtocolSeen* protocol(std::uint16_t version) const;

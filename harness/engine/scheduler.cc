@@ -31,23 +31,13 @@ namespace {
 
 // verdict_from_probe: the verdict of a probe scenario, from the inventory's finding for its row.
 Verdict verdict_from_probe(const scenario::Scenario& sc, const ProbeResult* probe) {
-  Verdict v;
-  v.scenario_id = sc.id;
-  v.title = sc.title;
-  v.catalogue = sc.catalogue;
-  v.tags = sc.tags;
-  v.clause = sc.clause;
-  v.requirement = sc.requirement;
+  Verdict v = verdict_header(sc);
   if (!sc.disabled.empty()) {
     v.kind = VerdictKind::kSkip;
     v.summary = "disabled: " + sc.disabled;
     return v;
   }
-  if (probe == nullptr) {
-    v.kind = VerdictKind::kSkip;
-    v.summary = "not run: the run was interrupted";
-    return v;
-  }
+  if (probe == nullptr) return not_run(sc);
   if (!probe->error.empty()) {
     // No STARTTLS, or no connection: the rows about TLS do not apply.
     v.kind = probe->starttls_offered || probe->greeting.empty() ? VerdictKind::kError
@@ -181,16 +171,7 @@ RunReport run_suite(const std::vector<scenario::Scenario>& scenarios,
       continue;
     }
     // Not run because the run was stopped: say so rather than drop it.
-    Verdict v;
-    v.scenario_id = scenarios[i].id;
-    v.title = scenarios[i].title;
-    v.catalogue = scenarios[i].catalogue;
-    v.tags = scenarios[i].tags;
-    v.clause = scenarios[i].clause;
-    v.requirement = scenarios[i].requirement;
-    v.kind = VerdictKind::kSkip;
-    v.summary = "not run: the run was interrupted";
-    report.verdicts.push_back(std::move(v));
+    report.verdicts.push_back(not_run(scenarios[i]));
   }
   report.interrupted = net::stop_flag().load();
   report.connections = connections.load();

@@ -43,28 +43,30 @@ constexpr VersionRule kForbiddenVersions[] = {
 // A class of suites a policy may forbid (T3), with the test for it.
 struct SuiteClass {
   std::string_view name;
+  std::string_view label;  // in a summary: "no export, NULL or RC4 suite accepted"
   bool (*matches)(const wire::CipherSuite&);
   std::string_view what;
   std::string_view clause;    // the RFC that forbids it, when one does
   bool forbidden_by_default;  // an RFC MUST, judged without a [tls] table
 };
 constexpr SuiteClass kSuiteClasses[] = {
-    {"export", [](const wire::CipherSuite& s) { return s.export_grade; },
+    {"export", "export", [](const wire::CipherSuite& s) { return s.export_grade; },
      "export-grade (40/56-bit, FREAK/Logjam class)", "RFC 4346 §A.5", true},
-    {"null", [](const wire::CipherSuite& s) { return wire::is_null_cipher(s); }, "NULL encryption",
-     "RFC 7525 §4.1", true},
-    {"rc4", [](const wire::CipherSuite& s) { return wire::is_rc4(s); }, "RC4", "RFC 7465 §2", true},
-    {"anon", [](const wire::CipherSuite& s) { return wire::is_anonymous(s); },
+    {"null", "NULL", [](const wire::CipherSuite& s) { return wire::is_null_cipher(s); },
+     "NULL encryption", "RFC 7525 §4.1", true},
+    {"rc4", "RC4", [](const wire::CipherSuite& s) { return wire::is_rc4(s); }, "RC4", "RFC 7465 §2",
+     true},
+    {"anon", "anonymous", [](const wire::CipherSuite& s) { return wire::is_anonymous(s); },
      "anonymous (no server authentication)", "RFC 7525 §4.1", false},
-    {"3des", [](const wire::CipherSuite& s) { return wire::is_3des(s); },
+    {"3des", "3DES", [](const wire::CipherSuite& s) { return wire::is_3des(s); },
      "64-bit block cipher (3DES/DES/IDEA, Sweet32)", "RFC 7525 §4.1", false},
-    {"des", [](const wire::CipherSuite& s) { return wire::is_single_des(s); }, "single DES",
+    {"des", "DES", [](const wire::CipherSuite& s) { return wire::is_single_des(s); }, "single DES",
      "RFC 5469 §1", false},
-    {"rsa-kx",
+    {"rsa-kx", "static-key-exchange",
      [](const wire::CipherSuite& s) { return !wire::forward_secret(s) && !wire::is_tls13(s); },
      "no forward secrecy (static RSA/DH key exchange)", "RFC 7525 §4.2", false},
-    {"cbc", [](const wire::CipherSuite& s) { return wire::is_cbc(s); }, "CBC mode", "RFC 7525 §4.2",
-     false},
+    {"cbc", "CBC", [](const wire::CipherSuite& s) { return wire::is_cbc(s); }, "CBC mode",
+     "RFC 7525 §4.2", false},
 };
 
 class Judge {
@@ -80,8 +82,8 @@ class Judge {
     certificate();
     client_certificate();
     features();
-    fallback();
     sni();
+    fallback();
     return std::move(out_);
   }
 
@@ -308,10 +310,15 @@ void Judge::weak_suites() {
     std::vector<std::string> checked;
     for (const SuiteClass& c : kSuiteClasses)
       if (t_.present ? contains(t_.forbid, c.name) : c.forbidden_by_default)
-        checked.push_back(std::string(c.name));
-    std::string none = checked.empty()
-                           ? std::string("no suite class is forbidden here")
-                           : fmt::format("no {} suite accepted", fmt::join(checked, ", "));
+        checked.push_back(std::string(c.label));
+    std::string none = "no suite class is forbidden here";
+    if (!checked.empty()) {
+      std::string last = checked.back();
+      checked.pop_back();
+      none = checked.empty()
+                 ? fmt::format("no {} suite accepted", last)
+                 : fmt::format("no {} or {} suite accepted", fmt::join(checked, ", "), last);
+    }
     Finding& f = add(
         "T3", VerdictKind::kPass, t_.present ? profile_clause() : "RFC 7525 §4.1",
         warns.empty() ? none : fmt::format("{}; {} (allowed here)", none, fmt::join(warns, "; ")));

@@ -180,6 +180,13 @@ ProbeResult postfix_like() {
   r.fallback_detail = "TLSv1.2 hello with TLS_FALLBACK_SCSV: alert inappropriate_fallback (86)";
   r.client_cert_requested = Tristate::kNo;
   r.certificates = {good_certificate()};
+  r.handshake = Tristate::kYes;
+  r.handshake_detail = "TLS handshake ok: TLSv1.3 TLS_AES_256_GCM_SHA384";
+  // S20: Postfix refuses malformed names with unrecognized_name and keeps serving.
+  r.sni_tries = {{"backslash-nul", true, "alert unrecognized_name"},
+                 {"oversized", true, "alert unrecognized_name"},
+                 {"empty", true, "ServerHello TLSv1.3 TLS_AES_128_GCM_SHA256"}};
+  r.serves_after_sni = Tristate::kYes;
   return r;
 }
 
@@ -534,7 +541,8 @@ const PolicyCase kCases[] = {
        proto(r, wire::kTls12).suites.push_back(seen("RC4-SHA"));
        return r;
      },
-     [] { return policy([](TlsPolicy& t) { t.forbid = {"export"}; }); }, "T3", kPass, false,
+     // Not forbidden, so not a failure; still worth a warning.
+     [] { return policy([](TlsPolicy& t) { t.forbid = {"export"}; }); }, "T3", kPass, true,
      "profile test-policy", ""},
     {"Forbid_CbcFails", clean_modern,
      [] { return policy([](TlsPolicy& t) { t.forbid = {"cbc"}; }); }, "T3", kFail, false,
@@ -966,10 +974,11 @@ std::vector<std::string> checks_of(const std::vector<Finding>& all) {
 
 TEST(JudgeProbe, OneFindingPerCheckInCatalogueOrder) {
   const auto all = judge_probe(postfix_like(), default_profile());
-  EXPECT_EQ(checks_of(all), (std::vector<std::string>{"T1", "T2", "T3", "T4", "T5", "T7", "S21"}));
+  EXPECT_EQ(checks_of(all),
+            (std::vector<std::string>{"T1", "T2", "T3", "T4", "T5", "T7", "S20", "S21"}));
   const auto with_t6 = judge_probe(postfix_like(), client_cert_policy());
   EXPECT_EQ(checks_of(with_t6),
-            (std::vector<std::string>{"T1", "T2", "T3", "T4", "T5", "T6", "T7", "S21"}));
+            (std::vector<std::string>{"T1", "T2", "T3", "T4", "T5", "T6", "T7", "S20", "S21"}));
 }
 
 TEST(JudgeProbe, SeveralObsoleteVersionsAreAllNamed) {
@@ -1098,7 +1107,8 @@ TEST(ShippedProfiles, Tls12StrictPassesTheServerItDescribes) {
   ASSERT_TRUE(p.tls.present);
   const auto all = judge_probe(strict_result(), p);
   SCOPED_TRACE(describe(all));
-  EXPECT_EQ(checks_of(all), (std::vector<std::string>{"T1", "T2", "T3", "T4", "T5", "T7", "S21"}));
+  EXPECT_EQ(checks_of(all),
+            (std::vector<std::string>{"T1", "T2", "T3", "T4", "T5", "T7", "S20", "S21"}));
   for (const Finding& f : all) {
     EXPECT_EQ(f.kind, VerdictKind::kPass) << f.check << ": " << f.summary;
     EXPECT_FALSE(f.warning) << f.check << ": " << f.summary;
