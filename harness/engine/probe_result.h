@@ -46,7 +46,9 @@ inline std::string_view to_string(Tristate t) {
 struct ClientCertTry {
   std::string
       name;  // "none", "client-good", "client-wrong-cn", "client-expired", "client-untrusted"
-  bool accepted = false;  // got through the handshake and the first transaction (EHLO, MAIL, RCPT)
+  // accepted: got through the handshake and the first transaction (EHLO,
+  // MAIL FROM:<>, RCPT TO:<postmaster@ the banner's name>).
+  bool accepted = false;
   std::string detail;  // "refused in the handshake: alert …", "RCPT answered 554 …", "EHLO 250,
                        // MAIL 250, RCPT 250"
 };
