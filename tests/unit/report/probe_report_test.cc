@@ -396,7 +396,8 @@ TEST(ProbeJson, FindingsAndTotals) {
   EXPECT_EQ(f[2]["warning"], true);
   EXPECT_EQ(f[0]["evidence"].size(), 2u);
   EXPECT_EQ(f[4]["evidence"], ordered::array());
-  EXPECT_EQ(j["totals"], ordered::parse(R"({"pass": 2, "fail": 2, "skip": 1, "error": 0, "warning": 1})"));
+  EXPECT_EQ(j["totals"],
+            ordered::parse(R"({"pass": 2, "fail": 2, "skip": 1, "error": 0, "warning": 1})"));
 }
 
 TEST(ProbeJson, ErrorIsAStringAndFindingsAreEmpty) {
@@ -410,7 +411,8 @@ TEST(ProbeJson, ErrorIsAStringAndFindingsAreEmpty) {
   EXPECT_EQ(j["interrupted"], true);
   EXPECT_EQ(j["protocols"], json::object());
   EXPECT_EQ(j["findings"], json::array());
-  EXPECT_EQ(j["totals"], json::parse(R"({"pass": 0, "fail": 0, "skip": 0, "error": 0, "warning": 0})"));
+  EXPECT_EQ(j["totals"],
+            json::parse(R"({"pass": 0, "fail": 0, "skip": 0, "error": 0, "warning": 0})"));
 }
 
 TEST(ProbeJson, InvalidUtf8InACertificateDoesNotThrow) {

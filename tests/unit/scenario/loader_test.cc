@@ -749,7 +749,8 @@ TEST(LoaderProbe, ShippedProbeScenariosCoverEveryRow) {
     EXPECT_NE(std::find(sc.catalogue.begin(), sc.catalogue.end(), sc.probe), sc.catalogue.end())
         << "catalogue should name the row " << sc.probe;
   }
-  EXPECT_EQ(probes, (std::set<std::string>{"T1", "T2", "T3", "T4", "T5", "T6", "T7", "S20", "S21"}));
+  EXPECT_EQ(probes,
+            (std::set<std::string>{"T1", "T2", "T3", "T4", "T5", "T6", "T7", "S20", "S21"}));
 }
 
 const ErrorCase kProbeErrorCases[] = {
