@@ -31,8 +31,8 @@
 //                          "client-wrong-cn" | "client-expired" | "client-untrusted",
 //                          "accepted": bool, "detail": text}]
 //   "sni"                  S20: {"tries": [{"sni": "backslash-nul" | "oversized" | "empty",
-//                          "clean": bool, "answer": text}], "serves_after": "yes" | "no" |
-//                          "unknown"}
+//                          "clean": bool, "answer": text}],
+//                          "serves_after": "yes" | "no" | "unknown"}
 //   "certificate"          the main chain (from a full handshake) or null:
 //                          {"source", "verified", "verify_error", "ca_file", "expected_name",
 //                           "matches_expected", "banner_name", "matches_banner",
@@ -41,8 +41,8 @@
 //                           "expired", "not_yet_valid", "key_type", "key_bits", "curve",
 //                           "signature_algorithm", "self_signed", "is_ca", "sha256"}]}
 //   "other_certificates"   the same for other leaves seen (e.g. an ECDSA certificate)
-//   "findings"             [{"check": "T1".."T7" | "S20" | "S21", "verdict": "pass" | "fail" |
-//   "skip" | "error",
+//   "findings"             [{"check": "T1".."T7" | "S20" | "S21",
+//                            "verdict": "pass" | "fail" | "skip" | "error",
 //                            "warning": bool, "clause", "summary", "evidence": [text]}]
 //   "totals"               {"pass": n, "fail": n, "skip": n, "error": n, "warning": n}
 #pragma once
