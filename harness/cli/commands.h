@@ -50,6 +50,7 @@ struct ProbeArgs {
   std::string client_cert;
   std::string client_key;
   std::string client_pki;
+  std::string corpus_dir;
   std::string json_path;
   int parallel = 4;
   int timeout_s = 10;

@@ -127,6 +127,8 @@ int main(int argc, char** argv) {
                    "T6: a directory from 'smtpeer certs' whose CA the server trusts; the probe "
                    "presents no certificate, then client-good, -wrong-cn, -expired, -untrusted")
       ->check(CLI::ExistingDirectory);
+  probe_cmd->add_option("--corpus", probe.corpus_dir,
+                        "Write each distinct server flight to DIR, as fuzz_tls_records input");
   probe_cmd->add_option("--json", probe.json_path, "Write the JSON report to FILE");
   probe_cmd->add_option("--parallel", probe.parallel, "Connections at once; lowered on 421")
       ->check(CLI::Range(1, 64))

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <functional>
 #include <mutex>
 
 #include "cli/commands.h"
@@ -48,6 +50,7 @@ int probe(const ProbeArgs& args, bool tty) {
   options.target.client_cert = args.client_cert;
   options.target.client_key = args.client_key;
   options.client_pki = args.client_pki;
+  options.corpus_dir = args.corpus_dir;
   options.parallel = args.parallel;
   options.timeout = std::chrono::seconds(args.timeout_s);
   std::mutex mu;
@@ -73,6 +76,25 @@ int probe(const ProbeArgs& args, bool tty) {
       error_line("cannot write JSON report: " + st.error().message);
       wrote = false;
     }
+  }
+  if (!args.corpus_dir.empty()) {
+    // STYLE.md 20: corpora seeded from real exchanges, named by content.
+    std::error_code ec;
+    std::filesystem::create_directories(args.corpus_dir, ec);
+    int written = 0;
+    for (const std::string& flight : result.flights) {
+      std::string name =
+          fmt::format("{}/flight-{:016x}", args.corpus_dir, std::hash<std::string>{}(flight));
+      if (Status st = report::write_file(name, flight); !st) {
+        error_line("cannot write corpus file: " + st.error().message);
+        wrote = false;
+        break;
+      }
+      ++written;
+    }
+    if (!args.quiet)
+      std::fprintf(stderr, "smtpeer: %d server flights written to %s (fuzz_tls_records input)\n",
+                   written, args.corpus_dir.c_str());
   }
   if (result.interrupted || !wrote) return kHarness;
   // A reachable server without STARTTLS is a finding (RFC 3207 is what is

@@ -43,6 +43,10 @@ std::uint16_t ProbeResult::best_version() const {
 
 namespace {
 
+// --corpus bounds: distinct flights kept, and bytes of each.
+constexpr std::size_t kMaxCorpusFiles = 64;
+constexpr std::size_t kMaxCorpusBytes = 64 * 1024;
+
 // The versions probed, oldest first (the order of ProbeResult::protocols).
 constexpr std::uint16_t kVersions[] = {wire::kSsl2,  wire::kSsl3,  wire::kTls10,
                                        wire::kTls11, wire::kTls12, wire::kTls13};
@@ -117,6 +121,7 @@ struct Answer {
   Kind kind = Kind::kNoTls;
   wire::Flight flight;
   std::string detail;
+  std::string raw;  // the server's bytes after the hello (bounded), for the corpus
 };
 
 std::string describe(const Answer& a) {
@@ -268,7 +273,8 @@ class Prober {
       leaves_;  // leaf DER → chain, source
   std::vector<std::string> leaf_order_;
   std::vector<std::string> incomplete_;
-  std::string banner_name_;  // from the first connection's greeting
+  std::set<std::string> corpus_;  // distinct server flights, for --corpus
+  std::string banner_name_;       // from the first connection's greeting
   Clock::time_point deadline_;
   bool deadline_noted_ = false;
   bool saw_tls12_hello_ = false;
@@ -373,6 +379,9 @@ Answer Prober::exchange(const std::string& hello) {
     return a;
   }
   auto state = flight.feed(d->leftover);
+  // What the server sent, kept for --corpus (a flight is bounded by ServerFlight's limits).
+  const bool keep = !o_.corpus_dir.empty();
+  if (keep) a.raw = d->leftover;
   char buf[16384];
   while (state == wire::ServerFlight::State::kNeedMore) {
     net::ReadResult r = net::read_some(d->sock, buf, sizeof buf, deadline);
@@ -383,6 +392,12 @@ Answer Prober::exchange(const std::string& hello) {
       break;
     }
     state = flight.feed(std::string_view(buf, r.n));
+    if (keep && a.raw.size() < kMaxCorpusBytes)
+      a.raw.append(buf, std::min<std::size_t>(r.n, kMaxCorpusBytes - a.raw.size()));
+  }
+  if (keep && !a.raw.empty()) {
+    std::lock_guard lock(mu_);
+    if (corpus_.size() < kMaxCorpusFiles) corpus_.insert(a.raw);
   }
   d->sock.close();
   gate_.release();
@@ -901,6 +916,7 @@ ProbeResult Prober::run() {
     r.certificates.push_back(std::move(c));
   }
   r.incomplete = incomplete_;
+  r.flights.assign(corpus_.begin(), corpus_.end());
   finish();
   return r;
 }

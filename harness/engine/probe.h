@@ -31,6 +31,9 @@ struct ProbeOptions {
   // client-wrong-cn.pem, client-expired.pem, client-untrusted.pem and their
   // keys): T6 presents none and each of them; "" = not tested.
   std::string client_pki;
+  // corpus_dir: keep every distinct server flight (ProbeResult::flights) so
+  // the CLI can seed fuzz/corpus/fuzz_tls_records/ from real servers; "" = no.
+  std::string corpus_dir;
   int max_retries = 6;                      // per connection, after a 421 greeting
   std::chrono::milliseconds backoff{1000};  // first pause after a 421; doubles, up to 30 s
   std::function<void(const std::string&)> on_progress;  // thread-safe observer

@@ -118,6 +118,9 @@ struct ProbeResult {
   Tristate serves_after_sni = Tristate::kUnknown;  // a normal hello still answered afterwards
   std::vector<CertificateSeen> certificates;       // the main chain first, then other leaves seen
   std::vector<Finding> findings;
+  // flights: with ProbeOptions::corpus_dir, the distinct byte streams servers
+  // sent back to hellos (at most 64, 64 KiB each); not part of the reports.
+  std::vector<std::string> flights;
 
   const ProtocolSeen* protocol(std::uint16_t version) const;
   std::uint16_t best_version() const;  // highest accepted, 0 if none
