@@ -8,9 +8,11 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "engine/client_process.h"
 #include "engine/demo.h"
 #include "engine/reference_peer.h"
 #include "engine/scheduler.h"
+#include "engine/server_session.h"
 #include "net/socket.h"
 #include "report/json_report.h"
 #include "report/junit_report.h"
@@ -19,6 +21,7 @@
 #include "report/text_report.h"
 #include "scenario/loader.h"
 #include "scenario/paths.h"
+#include "tls/pki.h"
 #include "tls/session.h"
 #include "transcript/jsonl_recorder.h"
 
@@ -100,6 +103,80 @@ bool write_outputs(const RunArgs& args, const std::vector<engine::RunReport>& ru
   return ok;
 }
 
+// run_server_role: `smtpeer run --role server --client-cmd ...`: smtpeer is
+// the server, the client under test is started once per scenario.
+int run_server_role(const RunArgs& args, const std::vector<scenario::Scenario>& scenarios,
+                    const std::string& profiles_dir, engine::SuiteOptions options,
+                    const report::TextOptions& text, std::unique_ptr<report::Progress> progress) {
+  if (args.client_cmd.empty()) {
+    error_line("--role server needs --client-cmd 'CLIENT ... {host} {port} ...'");
+    return kUsage;
+  }
+  if (!args.target.empty() || !args.peers.empty()) {
+    error_line("--role server tests a client: --target and --peer are for the client role");
+    return kUsage;
+  }
+  if (args.client_policy != "strict" && args.client_policy != "opportunistic") {
+    error_line("--client-policy is strict or opportunistic (found '" + args.client_policy + "')");
+    return kUsage;
+  }
+  std::string name = !args.profile.empty() ? args.profile : "client-" + args.client_policy;
+  auto profile = scenario::load_profile(profiles_dir, name);
+  if (!profile) {
+    error_line(profile.error().message);
+    return kUsage;
+  }
+  engine::ServerTarget target;
+  target.client_cmd = args.client_cmd;
+  target.server_name = args.server_name;
+  if (!args.listen.empty()) {
+    auto hp = net::split_host_port(args.listen);
+    if (!hp) {
+      error_line("--listen " + hp.error().message);
+      return kUsage;
+    }
+    target.listen_host = hp->first;
+    target.listen_port = hp->second;
+  }
+  // Check the command before the first scenario: a typo is a usage error, once.
+  {
+    engine::ClientCommand probe_cmd;
+    probe_cmd.command_line = args.client_cmd;
+    probe_cmd.port = 1;
+    probe_cmd.ca = "ca.pem";
+    if (auto words = engine::expand_command(probe_cmd); !words) {
+      error_line("--client-cmd: " + words.error().message);
+      return kUsage;
+    }
+  }
+  // The test PKI the server presents, with its CA where {ca} points.
+  tls::PkiOptions pki_options;
+  pki_options.name = args.server_name;
+  auto pki = tls::generate_pki(pki_options);
+  if (!pki) {
+    error_line(pki.error().message);
+    return pki.error().code == ErrorCode::kUsage ? kUsage : kHarness;
+  }
+  std::string pki_dir =
+      std::filesystem::absolute(std::filesystem::path(args.out_dir.empty() ? "." : args.out_dir) /
+                                "pki")
+          .string();
+  if (auto files = tls::write_pki(*pki, pki_dir); !files) {
+    error_line(files.error().message);
+    return kHarness;
+  }
+  target.ca_file = pki_dir + "/ca.pem";
+  target.pki = &*pki;
+  engine::RunReport rep = engine::run_server_suite(scenarios, *profile, target, options);
+  progress.reset();
+  std::vector<engine::RunReport> runs{std::move(rep)};
+  std::fputs(report::render_text(runs, text).c_str(), stdout);
+  bool wrote = write_outputs(args, runs);
+  const auto& r = runs.front();
+  if (r.interrupted || !wrote || r.count(engine::VerdictKind::kError) > 0) return kHarness;
+  return r.count(engine::VerdictKind::kFail) > 0 ? kFindings : kAllPassed;
+}
+
 }  // namespace
 
 void request_stop() {
@@ -113,6 +190,13 @@ int run(const RunArgs& args, bool tty) {
   std::string dir = scenario_dir_or_default(args.scenario_dir);
   std::vector<scenario::Scenario> scenarios;
   if (!load_selected(dir, args.tags, args.ids, scenarios)) return kUsage;
+  // A run plays one role: the scenarios written for the other one are not its.
+  std::erase_if(scenarios, [&](const scenario::Scenario& sc) { return sc.role != args.role; });
+  if (scenarios.empty()) {
+    error_line(fmt::format("no {}-role scenario matches the selection{}", args.role,
+                           args.role == "server" ? " (they live in scenarios/client/)" : ""));
+    return kUsage;
+  }
   std::string profiles_dir = dir + "/profiles";
 
   report::TextOptions text;
@@ -130,6 +214,12 @@ int run(const RunArgs& args, bool tty) {
     options.on_message = [p = progress.get()](const std::string& m) { p->message(m); };
   }
 
+  if (args.role == "server")
+    return run_server_role(args, scenarios, profiles_dir, options, text, std::move(progress));
+  if (!args.client_cmd.empty()) {
+    error_line("--client-cmd starts the client under test: it needs --role server");
+    return kUsage;
+  }
   if (!args.target.empty() && !args.peers.empty()) {
     error_line("--peer picks a built-in peer for the demo; it cannot be combined with --target");
     return kUsage;

@@ -8,6 +8,11 @@
 namespace smtpeer::cli {
 
 struct RunArgs {
+  std::string role = "client";  // "client": the target is a server; "server": it is a client
+  std::string client_cmd;       // server role: the client under test, with {host} {port} {ca}
+  std::string client_policy = "strict";   // server role: strict | opportunistic (a profile)
+  std::string listen;                     // server role: HOST:PORT; "" = 127.0.0.1, a free port
+  std::string server_name = "localhost";  // server role: greeting and certificate name
   std::string target;
   std::string profile;
   std::vector<std::string> tags;

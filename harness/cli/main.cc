@@ -51,6 +51,27 @@ int main(int argc, char** argv) {
       "Run scenarios against a server (--target HOST:PORT); with no target, against smtpeer's "
       "built-in reference peers (a demo that needs nothing installed)");
   run_cmd->add_option("--target", run.target, "Server to test, HOST:PORT (e.g. mx.staging:25)");
+  run_cmd
+      ->add_option("--role", run.role,
+                   "client (default): smtpeer is the client, --target the server; server: "
+                   "smtpeer is the server and starts the client under test (--client-cmd)")
+      ->check(CLI::IsMember({"client", "server"}))
+      ->capture_default_str();
+  run_cmd->add_option("--client-cmd", run.client_cmd,
+                      "Server role: the client under test, started per scenario; {host}, "
+                      "{port} and {ca} are replaced (e.g. 'curl --ssl-reqd --cacert {ca} "
+                      "smtp://{host}:{port} ...')");
+  run_cmd
+      ->add_option("--client-policy", run.client_policy,
+                   "Server role: strict (requires and verifies TLS) or opportunistic")
+      ->check(CLI::IsMember({"strict", "opportunistic"}))
+      ->capture_default_str();
+  run_cmd->add_option("--listen", run.listen,
+                      "Server role: HOST:PORT to listen on (default 127.0.0.1, a free port)");
+  run_cmd
+      ->add_option("--server-name", run.server_name,
+                   "Server role: the name in the greeting and the good certificate")
+      ->capture_default_str();
   run_cmd->add_option("--profile", run.profile,
                       "Policy profile: rfc3207 (default), opportunistic-mx, mandatory-tls, "
                       "submission, or a path to a .toml file");

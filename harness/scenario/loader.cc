@@ -33,6 +33,9 @@ constexpr std::string_view kProfileFlags[] = {
     "tls-required",      // every command but NOOP/EHLO/STARTTLS/QUIT gets 530 before TLS (S15)
     "plaintext-mail-accepted",  // a public MX accepts mail without TLS, RFC 3207 §4 (S15)
     "no-auth-before-tls",       // AUTH PLAIN/LOGIN neither offered nor accepted before TLS (S14)
+    // Server role (the target is a client):
+    "client-requires-tls",          // the client must not go on in plaintext (C1-C5, C11)
+    "client-verifies-certificate",  // the client must refuse a bad certificate (C8)
 };
 
 constexpr std::string_view kTlsVersions[] = {"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
@@ -76,14 +79,19 @@ constexpr std::string_view kStepKeys[] = {
     "split_at", "bytewise", "delay_ms",       "timeout_ms",   "or"};
 constexpr std::string_view kMatchKeys[] = {
     "code",   "class",   "text", "text_absent", "has_capability", "lacks_capability",
-    "closed", "timeout", "any",  "alone"};
+    "closed", "timeout", "any",  "alone",       "command"};
 constexpr std::string_view kBranchKeys[] = {
     "code",   "class",   "text", "text_absent", "has_capability", "lacks_capability",
-    "closed", "timeout", "any",  "alone",       "then",           "why"};
+    "closed", "timeout", "any",  "alone",       "command",        "then",
+    "why"};
+// Server role: the certificates of the test PKI a starttls step may present.
+constexpr std::string_view kServerCertificates[] = {
+    "good", "wrong-name", "expired", "not-yet-valid", "self-signed", "rsa1024", "sha1", "ecdsa"};
 constexpr std::string_view kConditionKeys[] = {"advertised", "not_advertised", "profile_has",
                                                "profile_lacks"};
-constexpr std::string_view kTlsKeys[] = {
-    "min_version", "max_version", "ciphers", "ciphersuites", "sni", "verify", "security_level"};
+constexpr std::string_view kTlsKeys[] = {"min_version",    "max_version", "ciphers",
+                                         "ciphersuites",   "sni",         "verify",
+                                         "security_level", "certificate"};
 constexpr std::string_view kSendPartKeys[] = {"hex", "repeat", "count", "tls"};
 constexpr std::string_view kProfileKeys[] = {"name", "description", "flags", "min_tls_version",
                                              "tls"};
@@ -511,6 +519,7 @@ class Reader {
   bool scenario(const toml::table& root, Scenario& sc);
   bool profile(const toml::table& root, Profile& p);
   bool tls_policy(const toml::node& n, TlsPolicy& t);
+  bool roles_fit(const Scenario& sc);
   bool certificate_policy(const toml::node& n, CertificatePolicy& c);
 
  private:
@@ -615,6 +624,46 @@ bool Reader::scenario(const toml::table& root, Scenario& sc) {
           "a { tls = \"client_hello\" } part needs a later starttls step (its ClientHello is "
           "what is sent)");
     }
+  }
+  return roles_fit(sc);
+}
+
+// roles_fit: a server-role scenario reads the client's commands and plays the
+// server's side of TLS; a client-role one reads replies. Keys of the other
+// role are errors, not silently ignored (STYLE.md 8).
+bool Reader::roles_fit(const Scenario& sc) {
+  const bool server = sc.role == "server";
+  auto at = [](const Step& st) {
+    return toml::source_position{static_cast<std::uint32_t>(st.line), 1};
+  };
+  auto reply_keys = [](const Match& m) {
+    return !m.codes.empty() || !m.classes.empty() || m.text || m.text_absent ||
+           !m.has_capability.empty() || !m.lacks_capability.empty() || m.alone;
+  };
+  for (const Step& st : sc.steps) {
+    std::vector<const Match*> matches{&st.expect};
+    for (const Branch& b : st.alternatives) matches.push_back(&b.match);
+    for (const Match* m : matches) {
+      if (server && reply_keys(*m))
+        return fail(at(st),
+                    "in a server-role scenario 'expect' reads the client's command: use "
+                    "'command', 'closed', 'timeout' or 'any' (reply keys such as 'code' are for "
+                    "role = \"client\")");
+      if (!server && !m->commands.empty())
+        return fail(at(st), "'command' matches what a client sends: it needs role = \"server\"");
+    }
+    if (server && st.kind == StepKind::kReconnect)
+      return fail(at(st), "a server-role scenario cannot reconnect: the client connects");
+    if (server && std::any_of(st.parts.begin(), st.parts.end(), [](const SendPart& p) {
+          return p.kind == SendPart::Kind::kClientHello;
+        }))
+      return fail(at(st),
+                  "a { tls = \"client_hello\" } part is the client's; this scenario is "
+                  "the server");
+    if (!server && !st.tls.certificate.empty())
+      return fail(at(st),
+                  "'certificate' chooses what smtpeer presents as a server: it needs "
+                  "role = \"server\"");
   }
   return true;
 }
@@ -938,8 +987,17 @@ bool Reader::match(const toml::table& t, std::string_view where, Match& m) {
     if ((n = t.get(f.key)) != nullptr && !boolean(*n, f.key, *f.out)) return false;
   }
 
+  if ((n = t.get("command")) != nullptr &&
+      !strings(*n, "command", m.commands, false, [](const std::string& c) {
+        return is_keyword(c) ? std::string()
+                             : "a command is an SMTP verb such as \"EHLO\" or \"MAIL\" (found '" +
+                                   shown(c) + "')";
+      })) {
+    return false;
+  }
   bool constrains_reply = !m.codes.empty() || !m.classes.empty() || m.text || m.text_absent ||
-                          !m.has_capability.empty() || !m.lacks_capability.empty();
+                          !m.has_capability.empty() || !m.lacks_capability.empty() ||
+                          !m.commands.empty();
   if (!m.codes.empty() && !m.classes.empty()) {
     return fail(*t.get("class"),
                 "'code' and 'class' exclude each other: list the codes, or the classes");
@@ -997,6 +1055,10 @@ bool Reader::tls(const toml::node& n, TlsOptions& o) {
     o.sni = std::move(sni);
   }
   if ((v = t->get("verify")) != nullptr && !boolean(*v, "verify", o.verify)) return false;
+  if ((v = t->get("certificate")) != nullptr &&
+      !one_of(*v, "certificate", kServerCertificates, o.certificate)) {
+    return false;
+  }
   if ((v = t->get("security_level")) != nullptr &&
       !integer(*v, "security_level", 0, 5, o.security_level)) {
     return false;

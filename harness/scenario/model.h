@@ -52,6 +52,9 @@ struct Match {
   bool timeout = false;  // matches: nothing complete arrived before the deadline
   bool any = false;      // matches any complete reply
   bool alone = false;    // additionally: no bytes arrived behind the reply (STARTTLS 220)
+  // Server role: the client's command verb is one of these (case-insensitive:
+  // "EHLO", "STARTTLS", "MAIL", "AUTH"); the match reads one command line.
+  std::vector<std::string> commands;
 };
 
 // Branch: an alternative answer and what it means.
@@ -70,6 +73,10 @@ struct TlsOptions {
   std::optional<std::string> sni;  // server name to send; nullopt = the target host if a name
   bool verify = false;      // verify the chain against --ca-file and the name against --expect-name
   int security_level = -1;  // OpenSSL security level; -1 = default
+  // Server role: the certificate of the test PKI to present: "good",
+  // "wrong-name", "expired", "not-yet-valid", "self-signed", "rsa1024",
+  // "sha1", "ecdsa"; empty = "good".
+  std::string certificate;
 };
 
 // Condition: a guard over the profile and what the session has seen.

@@ -767,5 +767,50 @@ INSTANTIATE_TEST_SUITE_P(Probe, LoaderError, ::testing::ValuesIn(kProbeErrorCase
                            return info.param.name;
                          });
 
+// Server-role scenarios (the target is a client): `expect` reads commands,
+// `starttls` may choose a certificate; keys of the other role are errors.
+const ErrorCase kRoleErrorCases[] = {
+    {"ServerExpectsReplyCode",
+     header("role = \"server\"\n\n[[step]]\nexpect = { code = 250 }\nwhy = \"x\"\n"),
+     "bad.toml:8:1", "in a server-role scenario 'expect' reads the client's command"},
+    {"ServerAlternativeWithReplyKey",
+     header("role = \"server\"\n\n[[step]]\nexpect = { command = \"EHLO\" }\n"
+            "or = [ { class = 5, then = \"fail\", why = \"y\" } ]\nwhy = \"x\"\n"),
+     "bad.toml:8:1", "reply keys such as 'code' are for role = \"client\""},
+    {"ClientExpectsCommand", header("\n[[step]]\nexpect = { command = \"EHLO\" }\nwhy = \"x\"\n"),
+     "bad.toml:7:1", "'command' matches what a client sends: it needs role = \"server\""},
+    {"ServerCannotReconnect", header("role = \"server\"\n\n[[step]]\nreconnect = true\n"),
+     "bad.toml:8:1", "a server-role scenario cannot reconnect"},
+    {"ClientCannotChooseCertificate",
+     header("\n[[step]]\nstarttls = { certificate = \"expired\" }\nwhy = \"x\"\n"), "bad.toml:7:1",
+     "'certificate' chooses what smtpeer presents as a server"},
+    {"UnknownCertificate",
+     header(
+         "role = \"server\"\n\n[[step]]\nstarttls = { certificate = \"ancient\" }\nwhy = \"x\"\n"),
+     "bad.toml:9:28", "'certificate' must be one of: good, wrong-name, expired"},
+    {"CommandNotAVerb", header("role = \"server\"\n\n[[step]]\nexpect = { command = \"EH LO\" }\n"),
+     "bad.toml:9:22", "a command is an SMTP verb"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Roles, LoaderError, ::testing::ValuesIn(kRoleErrorCases),
+                         [](const ::testing::TestParamInfo<ErrorCase>& info) {
+                           return info.param.name;
+                         });
+
+TEST(LoaderRoles, ServerScenarioWithCommandsAndCertificateLoads) {
+  auto sc = load_scenario_text(
+      header("role = \"server\"\n\n[[step]]\nsend = \"220 x\\r\\n\"\n\n[[step]]\n"
+             "expect = { command = [\"EHLO\", \"HELO\"] }\n"
+             "or = [ { closed = true, then = \"pass\", why = \"gone\" } ]\nwhy = \"no EHLO\"\n\n"
+             "[[step]]\nstarttls = { certificate = \"wrong-name\" }\non_mismatch = \"pass\"\n"
+             "why = \"refused\"\n"),
+      "ok.toml");
+  ASSERT_TRUE(sc.ok()) << sc.error().message;
+  EXPECT_EQ(sc->role, "server");
+  ASSERT_EQ(sc->steps.size(), 3u);
+  EXPECT_EQ(sc->steps[1].expect.commands, (std::vector<std::string>{"EHLO", "HELO"}));
+  EXPECT_EQ(sc->steps[2].tls.certificate, "wrong-name");
+}
+
 }  // namespace
 }  // namespace smtpeer::scenario

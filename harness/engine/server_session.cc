@@ -1,0 +1,394 @@
+#include "engine/server_session.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "core/ascii.h"
+#include "core/bytes.h"
+#include "engine/checks.h"
+#include "engine/client_process.h"
+#include "engine/client_session.h"
+#include "net/conn.h"
+#include "net/socket.h"
+#include "tls/session.h"
+
+namespace smtpeer::engine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using net::Deadline;
+using net::ReadStatus;
+using scenario::Outcome;
+using scenario::Step;
+using scenario::StepKind;
+using std::chrono::milliseconds;
+
+// kMaxCommandLine: a client line longer than this is judged as it stands
+// (RFC 5321 §4.5.3.1.4 allows 512 octets; clients are given room, not without bound).
+constexpr std::size_t kMaxCommandLine = 16 * 1024;
+
+// CommandObservation: what the client did when a command was expected.
+struct CommandObservation {
+  enum class Kind { kLine, kClosed, kTimeout };
+  Kind kind = Kind::kTimeout;
+  std::string line;  // the command line as sent, terminator included
+  std::string verb;  // its first word, upper-cased
+  bool in_tls = false;
+};
+
+std::string describe(const CommandObservation& o) {
+  switch (o.kind) {
+    case CommandObservation::Kind::kLine:
+      return fmt::format("\"{}\"{}", escape_bytes(o.line, 120), o.in_tls ? " inside TLS" : "");
+    case CommandObservation::Kind::kClosed: return "the client closed the connection";
+    case CommandObservation::Kind::kTimeout: break;
+  }
+  return "nothing from the client in time";
+}
+
+bool matches(const scenario::Match& m, const CommandObservation& o) {
+  using Kind = CommandObservation::Kind;
+  if (m.closed) return o.kind == Kind::kClosed;
+  if (m.timeout) return o.kind == Kind::kTimeout;
+  if (o.kind != Kind::kLine) return false;
+  if (m.any) return true;
+  return std::any_of(m.commands.begin(), m.commands.end(),
+                     [&](const std::string& c) { return ascii_iequals(c, o.verb); });
+}
+
+std::string describe_expected(const scenario::Match& m) {
+  if (m.closed) return "a close";
+  if (m.timeout) return "silence";
+  if (m.any) return "any command";
+  return fmt::format("{}", fmt::join(m.commands, " or "));
+}
+
+struct StepResult {
+  Outcome outcome = Outcome::kContinue;
+  std::string detail;
+  bool from_branch = false;
+};
+
+// ServerSession: one accepted connection, the scenario's steps from the server's side.
+class ServerSession {
+ public:
+  ServerSession(const scenario::Scenario& sc, const scenario::Profile& profile,
+                const ServerTarget& target, net::Socket sock, Clock::time_point start)
+      : sc_(sc),
+        profile_(profile),
+        target_(target),
+        start_(start),
+        rec_(transcript_, start),
+        conn_(std::move(sock), rec_, 0) {}
+
+  Verdict run();
+
+ private:
+  StepResult dispatch(const Step& step);
+  StepResult do_send(const Step& step);
+  StepResult do_expect(const Step& step);
+  StepResult do_silence(const Step& step);
+  StepResult do_close(const Step& step);
+  StepResult do_starttls(const Step& step);
+
+  CommandObservation read_command(Deadline deadline);
+  Deadline step_deadline(int timeout_ms) const {
+    return std::min(Clock::now() + milliseconds(timeout_ms),
+                    start_ + milliseconds(sc_.deadline_ms));
+  }
+
+  const scenario::Scenario& sc_;
+  const scenario::Profile& profile_;
+  const ServerTarget& target_;
+  Clock::time_point start_;
+  transcript::Transcript transcript_;
+  net::Recorder rec_;
+  net::Conn conn_;
+  std::string input_;  // client bytes received and not yet taken as a command
+  std::vector<std::string> notes_;
+  std::string error_;
+};
+
+CommandObservation ServerSession::read_command(Deadline deadline) {
+  CommandObservation o;
+  for (;;) {
+    o.in_tls = conn_.tls_active();
+    auto nl = input_.find('\n');
+    if (nl != std::string::npos || input_.size() >= kMaxCommandLine) {
+      std::size_t n = nl == std::string::npos ? input_.size() : nl + 1;
+      o.kind = CommandObservation::Kind::kLine;
+      o.line = input_.substr(0, n);
+      input_.erase(0, n);
+      std::string_view word(o.line);
+      word = word.substr(0, word.find_first_of(" \r\n"));
+      o.verb.assign(word);
+      for (char& c : o.verb) c = ascii_upper(c);
+      return o;
+    }
+    net::ReadResult r = conn_.read(input_, deadline);
+    switch (r.status) {
+      case ReadStatus::kData: continue;
+      case ReadStatus::kTimeout: o.kind = CommandObservation::Kind::kTimeout; return o;
+      case ReadStatus::kStopped:
+        error_ = "run stopped";
+        o.kind = CommandObservation::Kind::kTimeout;
+        return o;
+      case ReadStatus::kEof:
+      case ReadStatus::kReset:
+      case ReadStatus::kLimit:
+        if (!input_.empty()) {
+          // A last line without its terminator still says what the client did.
+          input_.push_back('\n');
+          continue;
+        }
+        o.kind = CommandObservation::Kind::kClosed;
+        return o;
+    }
+  }
+}
+
+StepResult ServerSession::do_send(const Step& step) {
+  std::string bytes;
+  for (const auto& part : step.parts) bytes += part.bytes;
+  net::Boundaries b;
+  b.split_at = step.plan.split_at;
+  b.bytewise = step.plan.bytewise;
+  b.delay = milliseconds(step.plan.delay_ms);
+  if (Status st = conn_.send(bytes, b, step_deadline(10000)); !st)
+    return {step.on_mismatch,
+            "the client was gone before smtpeer could send: " + st.error().message};
+  return {};
+}
+
+StepResult ServerSession::do_expect(const Step& step) {
+  CommandObservation o = read_command(step_deadline(step.timeout_ms));
+  std::string seen = describe(o);
+  if (matches(step.expect, o)) return {Outcome::kContinue, seen};
+  for (const auto& alt : step.alternatives) {
+    if (!matches(alt.match, o)) continue;
+    if (alt.then == Outcome::kNote) notes_.push_back(alt.why + " (" + seen + ")");
+    if (alt.then == Outcome::kNote || alt.then == Outcome::kContinue)
+      return {Outcome::kContinue, seen};
+    return {alt.then, alt.why.empty() ? seen : alt.why + " (got " + seen + ")", true};
+  }
+  return {step.on_mismatch,
+          fmt::format("expected {}; got {}", describe_expected(step.expect), seen)};
+}
+
+StepResult ServerSession::do_silence(const Step& step) {
+  CommandObservation o = read_command(step_deadline(step.silence_ms));
+  if (o.kind == CommandObservation::Kind::kLine)
+    return {step.on_mismatch,
+            fmt::format("the client sent {} while smtpeer stayed silent", describe(o))};
+  return {};
+}
+
+StepResult ServerSession::do_close(const Step& step) {
+  CommandObservation o = read_command(step_deadline(step.timeout_ms));
+  if (o.kind == CommandObservation::Kind::kClosed) return {};
+  return {step.on_mismatch, o.kind == CommandObservation::Kind::kLine
+                                ? fmt::format("the client sent {} instead of closing", describe(o))
+                                : "the client kept the connection open"};
+}
+
+StepResult ServerSession::do_starttls(const Step& step) {
+  // RFC 3207 §4: the client must not send anything after STARTTLS before
+  // the 220; plaintext behind it would be taken as the first TLS bytes.
+  std::string leftover;
+  if (!input_.empty()) {
+    if (tls::looks_like_tls_record(input_)) {
+      leftover = std::move(input_);
+    } else {
+      notes_.push_back(fmt::format("the client sent \"{}\" behind STARTTLS before TLS started",
+                                   escape_bytes(input_, 80)));
+    }
+    input_.clear();
+  }
+  const tls::TestPki& pki = *target_.pki;
+  const std::string& which = step.tls.certificate.empty() ? "good" : step.tls.certificate;
+  const std::pair<std::string_view, const tls::PemPair*> kCerts[] = {
+      {"good", &pki.good},
+      {"wrong-name", &pki.wrong_name},
+      {"expired", &pki.expired},
+      {"not-yet-valid", &pki.not_yet_valid},
+      {"self-signed", &pki.self_signed},
+      {"rsa1024", &pki.rsa1024},
+      {"sha1", &pki.sha1},
+      {"ecdsa", &pki.ecdsa}};
+  const tls::PemPair* pair = &pki.good;
+  for (const auto& [name, p] : kCerts)
+    if (name == which) pair = p;
+  tls::ServerConfig cfg;
+  // The chain as a server sends it: the leaf, then the CA (a self-signed leaf alone).
+  cfg.cert_pem = pair->cert + (which == "self-signed" ? std::string() : pki.ca.cert);
+  cfg.key_pem = pair->key;
+  cfg.min_version = step.tls.min_version;
+  cfg.max_version = step.tls.max_version;
+  cfg.ciphers = step.tls.ciphers;
+  // Weak certificates must be loadable: the client is the one to refuse them.
+  cfg.security_level = step.tls.security_level >= 0 ? step.tls.security_level : 0;
+  auto info = conn_.server_handshake(cfg, leftover, step_deadline(step.timeout_ms));
+  if (!info) {
+    error_ = info.error().message;
+    return {};
+  }
+  if (!info->ok) return {step.on_mismatch, info->summary()};
+  return {Outcome::kContinue, info->summary()};
+}
+
+StepResult ServerSession::dispatch(const Step& step) {
+  switch (step.kind) {
+    case StepKind::kSend: return do_send(step);
+    case StepKind::kExpect: return do_expect(step);
+    case StepKind::kSilence: return do_silence(step);
+    case StepKind::kClose: return do_close(step);
+    case StepKind::kStarttls: return do_starttls(step);
+    case StepKind::kRequire:
+      return condition_holds(step.require, profile_, nullptr)
+                 ? StepResult{}
+                 : StepResult{step.on_mismatch, "the condition does not hold"};
+    case StepKind::kReconnect: break;  // the loader refuses it in server-role scenarios
+  }
+  return {};
+}
+
+Verdict ServerSession::run() {
+  Verdict v = verdict_header(sc_);
+  auto finish = [&](VerdictKind kind, std::string summary) {
+    v.kind = kind;
+    v.summary = std::move(summary);
+    v.notes = notes_;
+    v.connections = 1;
+    v.duration_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - start_).count();
+    v.evidence = evidence_from(transcript_, 40, /*smtpeer_is_client=*/false);
+    v.transcript = std::move(transcript_);
+    return v;
+  };
+  for (std::size_t i = 0; i < sc_.steps.size(); ++i) {
+    const Step& step = sc_.steps[i];
+    if (!step.when.empty() && !condition_holds(step.when, profile_, nullptr)) continue;
+    StepResult r = dispatch(step);
+    if (net::stop_flag().load() || error_ == "run stopped")
+      return finish(VerdictKind::kError, "interrupted");
+    if (!error_.empty())
+      return finish(VerdictKind::kError, fmt::format("step {}: {}", i + 1, error_));
+    if (r.outcome == Outcome::kNote) {
+      notes_.push_back(step.why.empty() ? r.detail : step.why + " (" + r.detail + ")");
+      continue;
+    }
+    if (r.outcome == Outcome::kContinue) continue;
+    std::string label =
+        step.label.empty() ? std::string(scenario::to_string(step.kind)) : step.label;
+    std::string head = step.why.empty() || r.from_branch ? "" : step.why;
+    std::string summary = head.empty()
+                              ? fmt::format("step {} ({}): {}", i + 1, label, r.detail)
+                              : fmt::format("{} — step {} ({}): {}", head, i + 1, label, r.detail);
+    switch (r.outcome) {
+      case Outcome::kFail:
+        v.failed_step = static_cast<int>(i);
+        if (step.clause) v.clause = *step.clause;
+        return finish(VerdictKind::kFail, summary);
+      case Outcome::kSkip: return finish(VerdictKind::kSkip, head.empty() ? r.detail : head);
+      case Outcome::kPass: return finish(VerdictKind::kPass, head.empty() ? r.detail : head);
+      case Outcome::kNote:
+      case Outcome::kContinue: break;
+    }
+  }
+  return finish(VerdictKind::kPass, "the client behaved as the scenario requires");
+}
+
+// run_one: one scenario: listen, start the client, play the server, collect the client.
+Verdict run_one(const scenario::Scenario& sc, const scenario::Profile& profile,
+                const ServerTarget& target, std::atomic<int>& connections) {
+  auto start = Clock::now();
+  Deadline end = start + milliseconds(sc.deadline_ms);
+  auto listener = net::listen_tcp(target.listen_host, target.listen_port);
+  if (!listener) {
+    Verdict v = verdict_header(sc);
+    v.kind = VerdictKind::kError;
+    v.summary = "cannot listen: " + listener.error().message;
+    return v;
+  }
+  ClientCommand cmd;
+  cmd.command_line = target.client_cmd;
+  cmd.host = target.listen_host;
+  cmd.port = net::local_port(*listener);
+  cmd.ca = target.ca_file;
+  cmd.values = target.values;
+  ClientRun client;
+  std::atomic<bool> client_done{false};
+  std::thread runner([&] {
+    client = run_client(cmd, end);
+    client_done = true;
+  });
+
+  // The client connects once; a client that exits or never comes ends the wait early.
+  Deadline accept_until = std::min(end, Clock::now() + target.connect_timeout);
+  Result<net::Socket> sock = make_error(ErrorCode::kTimeout, "the client never connected");
+  while (Clock::now() < accept_until && !net::stop_flag().load()) {
+    sock = net::accept_conn(*listener, std::min(accept_until, Clock::now() + milliseconds(200)));
+    if (sock || client_done.load()) break;
+  }
+  listener->close();
+  Verdict v;
+  if (sock) {
+    ++connections;
+    ServerSession session(sc, profile, target, std::move(*sock), start);
+    v = session.run();  // closes the connection when it goes out of scope
+  } else {
+    v = verdict_header(sc);
+    v.kind = VerdictKind::kError;
+    v.summary = net::stop_flag().load() ? "interrupted" : "the client never connected";
+  }
+  runner.join();
+  v.evidence.push_back({"*", "client: " + summary(client), false});
+  if (!client.started) {
+    v.kind = VerdictKind::kError;
+    v.summary = "the client could not be started: " + client.error;
+  } else if (client.timed_out) {
+    v.notes.push_back("the client was still running at the scenario's deadline and was killed");
+  }
+  v.duration_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - start).count();
+  return v;
+}
+
+}  // namespace
+
+RunReport run_server_suite(const std::vector<scenario::Scenario>& scenarios,
+                           const scenario::Profile& profile, const ServerTarget& target,
+                           const SuiteOptions& options) {
+  RunReport report;
+  report.target = "client: " + target.client_cmd;
+  report.profile = profile.name;
+  report.started_at = now_iso8601();
+  auto t0 = Clock::now();
+  std::atomic<int> connections{0};
+  // One client at a time: clients under test may share files (a queue, a
+  // config) and a fixed --listen port takes one scenario at once anyway.
+  for (const scenario::Scenario& sc : scenarios) {
+    if (net::stop_flag().load()) {
+      report.verdicts.push_back(not_run(sc));
+      continue;
+    }
+    if (options.on_start) options.on_start(sc.id);
+    Verdict v;
+    if (!sc.disabled.empty()) {
+      v = verdict_header(sc);
+      v.kind = VerdictKind::kSkip;
+      v.summary = "disabled: " + sc.disabled;
+    } else {
+      v = run_one(sc, profile, target, connections);
+    }
+    if (options.on_finish) options.on_finish(v);
+    report.verdicts.push_back(std::move(v));
+  }
+  report.interrupted = net::stop_flag().load();
+  report.connections = connections.load();
+  report.duration_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
+  return report;
+}
+
+}  // namespace smtpeer::engine
