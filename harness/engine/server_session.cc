@@ -297,7 +297,9 @@ Verdict ServerSession::run() {
       case Outcome::kContinue: break;
     }
   }
-  return finish(VerdictKind::kPass, "the client behaved as the scenario requires");
+  // Passed: the first note, if any, is what a reader most needs to see.
+  return finish(VerdictKind::kPass, notes_.empty() ? "the client behaved as the scenario requires"
+                                                   : "passed with a note: " + notes_.front());
 }
 
 // run_one: one scenario: listen, start the client, play the server, collect the client.

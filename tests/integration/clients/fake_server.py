@@ -196,14 +196,40 @@ class Session:
             self.event("client's first bytes after the 220: %s%s" % (
                 escape(first[:16]), " (a TLS handshake record)" if first[:1] == b"\x16" else ""))
         self.sock.settimeout(wait)
+        tls = self.context().wrap_socket(self.sock, server_side=True, do_handshake_on_connect=False)
         try:
-            tls = self.context().wrap_socket(self.sock, server_side=True)
+            tls.do_handshake()
         except (ssl.SSLError, OSError) as e:
             self.event("tls handshake failed: %s" % e)
-            raise Closed("tls handshake failed")
+            self.after_tls_failure(tls)
+            return
         self.sock = tls
         self.layer = "tls"
         self.event("tls ok %s %s sni=%s" % (tls.version(), tls.cipher()[0], self.sni))
+
+    def after_tls_failure(self, tls):
+        """after_tls_failure: close, or (--linger-after-tls-failure) keep the TCP
+        connection and go on as a plaintext server, to see whether the client
+        continues in plaintext on the same connection."""
+        if not self.args.linger_after_tls_failure:
+            raise Closed("tls handshake failed")
+        try:
+            self.sock = socket.socket(fileno=os.dup(tls.fileno()))
+        except OSError:
+            raise Closed("tls handshake failed (socket gone)")
+        tls.close()
+        self.layer = "plain"
+        self.event("lingering in plaintext after the failed handshake")
+
+    def read_record(self):
+        """read_record: one whole TLS record from the plaintext socket."""
+        head = b""
+        while len(head) < 5:
+            head += self._recv(5 - len(head))
+        body, n = b"", int.from_bytes(head[3:5], "big")
+        while len(body) < n and head[:1] in (b"\x15", b"\x16", b"\x17"):
+            body += self._recv(n - len(body))
+        return head + body
 
     # -- SMTP ----------------------------------------------------------------
     def ehlo_lines(self):
@@ -246,11 +272,22 @@ class Session:
         if a.close_after_220:
             self.event("closing right after the 220 (C11)")
             raise Closed("closed by us after 220")
+        if a.half_close_after_220:
+            # The client reads EOF, but whatever it still writes is logged.
+            self.sock.shutdown(socket.SHUT_WR)
+            self.event("half-closed (SHUT_WR) right after the 220; logging what follows")
+            while True:
+                rec = self.read_record()
+                self.event("client sent %d bytes: %s" % (len(rec), escape(rec[:24])))
         if a.alert_after_220:
-            hello = self._recv(5)  # the first record header is enough evidence
-            self.event("client sent %s after 220; answering a fatal alert" % escape(hello))
+            hello = self.read_record()
+            self.event("client sent %d bytes (%s...) after 220; answering a fatal alert"
+                       % (len(hello), escape(hello[:5])))
             self.send(FATAL_ALERT, lines=False)
-            raise Closed("closed by us after the alert")
+            if not a.linger_after_tls_failure:
+                raise Closed("closed by us after the alert")
+            self.event("lingering in plaintext after the alert")
+            return
         self.start_tls()
 
     def on_auth(self, arg):
@@ -340,6 +377,8 @@ def parse_args(argv):
     p.add_argument("--seclevel0", action="store_true", help="OpenSSL security level 0 (weak keys)")
     p.add_argument("--pre-tls-auth", action=argparse.BooleanOptionalAction, default=True,
                    help="advertise AUTH PLAIN LOGIN before TLS (default on; off with --inject-after-220)")
+    p.add_argument("--linger-after-tls-failure", action="store_true",
+                   help="after a failed handshake or our alert, keep the connection and serve plaintext")
     p.add_argument("--starttls-after-tls", action="store_true", help="advertise STARTTLS again after TLS (C7)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--strip-starttls", action="store_true", help="C1: no STARTTLS in the EHLO reply (STARTTLS -> 502)")
@@ -348,6 +387,8 @@ def parse_args(argv):
     g.add_argument("--inject-after-220", action="store_true",
                    help="C4: 220 + forged EHLO reply in one write, TLS, then answer nothing")
     g.add_argument("--close-after-220", action="store_true", help="C11: close right after the 220 to STARTTLS")
+    g.add_argument("--half-close-after-220", action="store_true",
+                   help="C11: shutdown(SHUT_WR) after the 220, then log what the client still sends")
     g.add_argument("--alert-after-220", action="store_true",
                    help="C11: answer the ClientHello with a fatal handshake_failure alert")
     a = p.parse_args(argv)

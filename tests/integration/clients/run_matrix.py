@@ -35,6 +35,7 @@ BEHAVIOURS = {  # name -> fake_server.py flags; {c} = certs dir
     "C8-notyet": ["--cert", "{c}/not-yet-valid.pem", "--key", "{c}/not-yet-valid.key"],
     "C8-selfsigned": ["--cert", "{c}/self-signed.pem", "--key", "{c}/self-signed.key"],
     "C11-close": ["--close-after-220", "--cert", "{c}/good.pem", "--key", "{c}/good.key"],
+    "C11-halfclose": ["--half-close-after-220", "--cert", "{c}/good.pem", "--key", "{c}/good.key"],
     "C11-alert": ["--alert-after-220", "--cert", "{c}/good.pem", "--key", "{c}/good.key"],
 }
 
@@ -105,6 +106,10 @@ def analyse(log):
         elif ev.startswith("tls ok"):
             f["tls_ok"] = True
             f["tls"].append("<tls: %s>" % ev[7:])
+        elif ev.startswith("lingering"):
+            f["plain"].append("<tls failed>")
+        elif ev.startswith("client sent") and "bytes:" in ev:
+            f["plain"].append("<%s>" % ev)
         elif ev.startswith("tls handshake failed"):
             f["tls_fail"] = ev.split(": ", 1)[-1]
         elif ev.startswith("client sent") and "after STARTTLS" in ev:
@@ -160,7 +165,8 @@ def main():
                 if os.path.exists(d + "/" + f):
                     os.unlink(d + "/" + f)
             sargv = [PY, HERE + "/fake_server.py", "--port-file", d + "/port", "--log", d + "/server.log",
-                     "--timeout", "40", "--idle", "10", "--max-connections", "3"]
+                     "--timeout", "40", "--idle", "10", "--max-connections", "3",
+                     "--linger-after-tls-failure"]
             sargv += [x.replace("{c}", certs) for x in bflags]
             srv = subprocess.Popen(sargv)
             for _ in range(100):
