@@ -350,6 +350,11 @@ Verdict run_one(const scenario::Scenario& sc, const scenario::Profile& profile,
   if (!client.started) {
     v.kind = VerdictKind::kError;
     v.summary = "the client could not be started: " + client.error;
+  } else if (client.signal != 0 && !client.killed) {
+    // Engine rule, whatever the steps said: a client that dies of a signal
+    // smtpeer did not send crashed on what the peer sent it (C15 and all).
+    v.kind = VerdictKind::kFail;
+    v.summary = fmt::format("the client crashed: {}", summary(client));
   } else if (client.timed_out) {
     v.notes.push_back("the client was still running at the scenario's deadline and was killed");
   }
