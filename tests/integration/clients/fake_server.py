@@ -30,6 +30,10 @@ import socket
 import ssl
 import sys
 import time
+import warnings
+
+# TLS 1.0/1.1 are deprecated in ssl; offering them is the point of --tls-max.
+warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 TLS_VERSIONS = {
     "1.0": ssl.TLSVersion.TLSv1,
