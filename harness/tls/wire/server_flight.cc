@@ -8,6 +8,7 @@
 
 #include "tls/wire/cursor.h"
 #include "tls/wire/registry.h"
+#include "tls/wire/server_hello.h"
 
 namespace smtpeer::tls::wire {
 
@@ -18,12 +19,6 @@ namespace {
 // one no TLS peer can exceed.
 constexpr std::size_t kMaxRecordPayload = 16384 + 2048;
 constexpr std::size_t kRecordHeader = 5;
-
-// RFC 8446 §4.1.3: a HelloRetryRequest is a ServerHello whose Random is
-// SHA-256("HelloRetryRequest").
-constexpr std::array<std::uint8_t, 32> kHelloRetryRandom = {
-    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
-    0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
 
 // RFC 8446 §4.1.3: "TLS 1.3 servers which negotiate TLS 1.2 or below in
 // response to a ClientHello MUST set the last 8 bytes of their Random value
@@ -384,7 +379,7 @@ Result<ServerHello> parse_server_hello(std::string_view body) {
   hello.random = std::string(random);
   hello.session_id = std::string(session.rest());
   hello.hello_retry_request =
-      std::equal(random.begin(), random.end(), kHelloRetryRandom.begin(),
+      std::equal(random.begin(), random.end(), kHelloRetryRequestRandom.begin(),
                  [](char a, std::uint8_t b) { return static_cast<std::uint8_t>(a) == b; });
   const std::string_view tail = random.substr(24);
   hello.downgrade_sentinel = tail.starts_with(kDowngradePrefix) && (tail[7] == 0 || tail[7] == 1);
