@@ -12,12 +12,18 @@
 // exactly its header plus payload, and a verdict never changes with more
 // bytes (every shorter prefix of a record is kNeedMore, every prefix of an
 // error is kNeedMore or the same error).
+//
+// The same bytes, read as a client's (the server role, C9-C11):
+// read_client_hello takes no more than it was given, and a hello it found is
+// found again in exactly the bytes it consumed; read_client_answer consumes
+// no more than it was given, and only a decisive answer consumes anything.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "tls/wire/raw_flight.h"
 #include "tls/wire/registry.h"
 #include "tls/wire/server_flight.h"
 
@@ -173,6 +179,22 @@ void check_records(std::string_view in) {
   check(pos <= in.size());
 }
 
+void check_client_reads(std::string_view in) {
+  using smtpeer::tls::wire::ClientAnswer;
+  using smtpeer::tls::wire::HelloRead;
+  HelloRead h = smtpeer::tls::wire::read_client_hello(in);
+  check(h.consumed <= in.size());
+  if (h.state == HelloRead::State::kHello) {
+    HelloRead again = smtpeer::tls::wire::read_client_hello(in.substr(0, h.consumed));
+    check(again.state == HelloRead::State::kHello && again.consumed == h.consumed);
+    check(again.hello.suites == h.hello.suites);
+    check(!smtpeer::tls::wire::describe_hello(h.hello).empty());
+  }
+  ClientAnswer a = smtpeer::tls::wire::read_client_answer(in);
+  check(a.consumed <= in.size());
+  check(a.kind != ClientAnswer::Kind::kNeedMore || a.consumed == 0);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -192,5 +214,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   run_flights(in, tight, chunks);
 
   check_records(in);
+  check_client_reads(in);
   return 0;
 }

@@ -116,8 +116,19 @@ int run_server_role(const RunArgs& args, const std::vector<scenario::Scenario>& 
     error_line("--role server tests a client: --target and --peer are for the client role");
     return kUsage;
   }
-  if (args.client_policy != "strict" && args.client_policy != "opportunistic") {
-    error_line("--client-policy is strict or opportunistic (found '" + args.client_policy + "')");
+  if (args.client_policy != "strict" && args.client_policy != "encrypt" &&
+      args.client_policy != "opportunistic") {
+    error_line("--client-policy is strict, encrypt or opportunistic (found '" + args.client_policy +
+               "')");
+    return kUsage;
+  }
+  if (args.ca_cert.empty() != args.ca_key.empty()) {
+    error_line("--ca-cert and --ca-key go together (the CA's certificate and its key)");
+    return kUsage;
+  }
+  if (!args.parallel_given) options.parallel = 1;
+  if (options.parallel > 1 && !args.listen.empty()) {
+    error_line("--parallel needs a free port per client: leave out --listen");
     return kUsage;
   }
   std::string name = !args.profile.empty() ? args.profile : "client-" + args.client_policy;

@@ -10,8 +10,11 @@ namespace smtpeer::cli {
 struct RunArgs {
   std::string role = "client";  // "client": the target is a server; "server": it is a client
   std::string client_cmd;       // server role: the client under test, with {host} {port} {ca}
-  std::string client_policy = "strict";   // server role: strict | opportunistic (a profile)
-  std::string listen;                     // server role: HOST:PORT; "" = 127.0.0.1, a free port
+  std::string client_policy =
+      "strict";         // server role: strict | encrypt | opportunistic (a profile)
+  std::string ca_cert;  // server role: issue the certificates from this CA …
+  std::string ca_key;   // … with this key
+  std::string listen;   // server role: HOST:PORT; "" = 127.0.0.1, a free port
   std::string server_name = "localhost";  // server role: greeting and certificate name
   std::string target;
   std::string profile;
@@ -28,6 +31,7 @@ struct RunArgs {
   std::string junit_path;
   std::string out_dir = "smtpeer-out";
   int parallel = 4;
+  bool parallel_given = false;  // server role: clients run one at a time unless asked
   std::vector<std::string> peers;
   bool verbose = false;
   bool no_color = false;

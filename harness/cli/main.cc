@@ -63,9 +63,17 @@ int main(int argc, char** argv) {
                       "smtp://{host}:{port} ...')");
   run_cmd
       ->add_option("--client-policy", run.client_policy,
-                   "Server role: strict (requires and verifies TLS) or opportunistic")
-      ->check(CLI::IsMember({"strict", "opportunistic"}))
+                   "Server role: strict (requires and verifies TLS), encrypt (requires TLS, "
+                   "does not verify) or opportunistic (uses TLS when offered)")
+      ->check(CLI::IsMember({"strict", "encrypt", "opportunistic"}))
       ->capture_default_str();
+  run_cmd
+      ->add_option("--ca-cert", run.ca_cert,
+                   "Server role: issue the server certificates (good, wrong name, expired, ...) "
+                   "from this CA (PEM), so a client that trusts it needs no change")
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("--ca-key", run.ca_key, "Server role: the private key (PEM) of --ca-cert")
+      ->check(CLI::ExistingFile);
   run_cmd->add_option("--listen", run.listen,
                       "Server role: HOST:PORT to listen on (default 127.0.0.1, a free port)");
   run_cmd
@@ -100,11 +108,13 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--junit", run.junit_path, "Write a JUnit XML report to FILE");
   run_cmd->add_option("--out", run.out_dir, "Directory for transcripts (JSONL, one per scenario)")
       ->capture_default_str();
-  run_cmd
-      ->add_option("--parallel", run.parallel,
-                   "Scenarios (connections) at once against the target; lowered on 421")
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
+  auto* parallel_opt =
+      run_cmd
+          ->add_option("--parallel", run.parallel,
+                       "Scenarios (connections) at once against the target; lowered on 421. Server "
+                       "role: clients at once (default 1; needs a free port, not --listen)")
+          ->check(CLI::Range(1, 64))
+          ->capture_default_str();
   run_cmd->add_option("--peer", run.peers,
                       "Built-in demo only: run against this reference peer (repeatable)");
   run_cmd->add_flag("--verbose,-v", run.verbose, "List skipped scenarios with their reasons");
@@ -177,7 +187,10 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   bool tty = isatty(STDOUT_FILENO) != 0;
-  if (*run_cmd) return smtpeer::cli::run(run, tty);
+  if (*run_cmd) {
+    run.parallel_given = parallel_opt->count() > 0;
+    return smtpeer::cli::run(run, tty);
+  }
   if (*list_cmd) return smtpeer::cli::list(list);
   if (*explain_cmd) return smtpeer::cli::explain(explain);
   if (*probe_cmd) return smtpeer::cli::probe(probe, tty);

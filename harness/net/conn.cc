@@ -1,6 +1,7 @@
 #include "net/conn.h"
 
 #include <fmt/format.h>
+#include <sys/socket.h>
 
 #include <thread>
 
@@ -231,6 +232,11 @@ Result<tls::HandshakeInfo> Conn::run_handshake(Deadline deadline) {
       case ReadStatus::kStopped: return finish(false, "run stopped");
     }
   }
+}
+
+void Conn::shutdown_write() {
+  if (socket_.valid()) ::shutdown(socket_.fd(), SHUT_WR);
+  rec_.note(index_, "smtpeer ended its side of the stream (half-close)");
 }
 
 void Conn::close() {

@@ -87,6 +87,8 @@ class Conn {
   // handshake_bytes: raw bytes received while the last handshake ran.
   const std::string& handshake_bytes() const { return handshake_bytes_; }
   int index() const { return index_; }
+  // shutdown_write: end this side's stream (FIN) and keep reading (a half-close).
+  void shutdown_write();
   void close();
 
  private:

@@ -64,7 +64,7 @@ constexpr ActionName kActionOptions[] = {
     {"split_at", StepKind::kSend},       {"bytewise", StepKind::kSend},
     {"delay_ms", StepKind::kSend},       {"or", StepKind::kExpect},
     {"timeout_ms", StepKind::kSend},     {"timeout_ms", StepKind::kExpect},
-    {"timeout_ms", StepKind::kStarttls},
+    {"timeout_ms", StepKind::kStarttls}, {"timeout_ms", StepKind::kReconnect},
 };
 
 constexpr std::string_view kHeaderKeys[] = {"id",       "title",       "catalogue", "tags",
@@ -91,7 +91,10 @@ constexpr std::string_view kConditionKeys[] = {"advertised", "not_advertised", "
                                                "profile_lacks"};
 constexpr std::string_view kTlsKeys[] = {"min_version",    "max_version", "ciphers",
                                          "ciphersuites",   "sni",         "verify",
-                                         "security_level", "certificate"};
+                                         "security_level", "certificate", "raw"};
+// Server role: the raw first flights a starttls step may answer with (TlsOptions::raw).
+constexpr std::string_view kRawFlights[] = {"export", "freak", "tls1.0", "sslv3",
+                                            "alert",  "close", "eof"};
 constexpr std::string_view kSendPartKeys[] = {"hex", "repeat", "count", "tls"};
 constexpr std::string_view kProfileKeys[] = {"name", "description", "flags", "min_tls_version",
                                              "tls"};
@@ -652,8 +655,16 @@ bool Reader::roles_fit(const Scenario& sc) {
       if (!server && !m->commands.empty())
         return fail(at(st), "'command' matches what a client sends: it needs role = \"server\"");
     }
-    if (server && st.kind == StepKind::kReconnect)
-      return fail(at(st), "a server-role scenario cannot reconnect: the client connects");
+    if (!server && !st.tls.raw.empty())
+      return fail(at(st),
+                  "'raw' answers the client's ClientHello as a server: it needs role = \"server\"");
+    if (server && st.kind == StepKind::kStarttls && !st.tls.raw.empty() &&
+        (!st.tls.min_version.empty() || !st.tls.max_version.empty() || !st.tls.ciphers.empty() ||
+         !st.tls.ciphersuites.empty() || st.tls.security_level >= 0)) {
+      return fail(at(st),
+                  "'raw' sends a fixed flight: versions, ciphers and security_level do not "
+                  "apply to it");
+    }
     if (server && std::any_of(st.parts.begin(), st.parts.end(), [](const SendPart& p) {
           return p.kind == SendPart::Kind::kClientHello;
         }))
@@ -757,6 +768,8 @@ bool Reader::step(const toml::table& t, Step& s) {
     case StepKind::kReconnect: {
       bool yes = false;
       if (!boolean(v, "reconnect", yes)) return false;
+      // Client role: open a new connection. Server role: wait up to
+      // timeout_ms for the client to connect again (a retry).
       return yes || fail(v, "'reconnect' must be true (leave the step out otherwise)");
     }
     case StepKind::kRequire: return condition(v, "require", s.require);
@@ -989,9 +1002,15 @@ bool Reader::match(const toml::table& t, std::string_view where, Match& m) {
 
   if ((n = t.get("command")) != nullptr &&
       !strings(*n, "command", m.commands, false, [](const std::string& c) {
-        return is_keyword(c) ? std::string()
-                             : "a command is an SMTP verb such as \"EHLO\" or \"MAIL\" (found '" +
-                                   shown(c) + "')";
+        // A verb, optionally with its first argument ("AUTH PLAIN").
+        auto space = c.find(' ');
+        bool ok = is_keyword(c.substr(0, space)) &&
+                  (space == std::string::npos ||
+                   (space + 1 < c.size() && c.find(' ', space + 1) == std::string::npos));
+        return ok ? std::string()
+                  : "a command is an SMTP verb such as \"EHLO\", optionally with its first "
+                    "argument (\"AUTH PLAIN\") (found '" +
+                        shown(c) + "')";
       })) {
     return false;
   }
@@ -1063,6 +1082,7 @@ bool Reader::tls(const toml::node& n, TlsOptions& o) {
       !integer(*v, "security_level", 0, 5, o.security_level)) {
     return false;
   }
+  if ((v = t->get("raw")) != nullptr && !one_of(*v, "raw", kRawFlights, o.raw)) return false;
   return true;
 }
 

@@ -52,8 +52,9 @@ struct Match {
   bool timeout = false;  // matches: nothing complete arrived before the deadline
   bool any = false;      // matches any complete reply
   bool alone = false;    // additionally: no bytes arrived behind the reply (STARTTLS 220)
-  // Server role: the client's command verb is one of these (case-insensitive:
-  // "EHLO", "STARTTLS", "MAIL", "AUTH"); the match reads one command line.
+  // Server role: the client's command is one of these (case-insensitive): a
+  // verb ("EHLO", "MAIL") or a verb and its first argument ("AUTH PLAIN");
+  // the match reads one command line.
   std::vector<std::string> commands;
 };
 
@@ -77,6 +78,14 @@ struct TlsOptions {
   // "wrong-name", "expired", "not-yet-valid", "self-signed", "rsa1024",
   // "sha1", "ecdsa"; empty = "good".
   std::string certificate;
+  // Server role: instead of an OpenSSL handshake, what OpenSSL will not do
+  // (engine/server_session.cc, C9-C11): "export" (a ServerHello picking a
+  // 40-bit export suite), "freak" (an offered RSA suite with an export RSA
+  // ServerKeyExchange), "tls1.0" / "sslv3" (a ServerHello at that version),
+  // "alert" (a fatal handshake_failure alert to the ClientHello), "close"
+  // (close the connection at once), "eof" (half-close: end of stream, then
+  // watch what the client still writes); empty = a real handshake.
+  std::string raw;
 };
 
 // Condition: a guard over the profile and what the session has seen.

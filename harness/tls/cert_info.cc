@@ -5,6 +5,7 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include <array>
@@ -283,6 +284,19 @@ bool name_matches(std::string_view der, std::string_view name) {
   ERR_clear_error();
   return X509_check_host(cert->get(), text.data(), text.size(),
                          X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, nullptr) == 1;
+}
+
+Result<std::string> pem_to_der(std::string_view pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return make_error(ErrorCode::kTls, "BIO_new_mem_buf: " + error_queue());
+  X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  if (!cert) return make_error(ErrorCode::kProtocol, "not a PEM certificate: " + error_queue());
+  unsigned char* der = nullptr;
+  int n = i2d_X509(cert.get(), &der);
+  if (n <= 0) return make_error(ErrorCode::kTls, "i2d_X509: " + error_queue());
+  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n));
+  OPENSSL_free(der);
+  return out;
 }
 
 }  // namespace smtpeer::tls

@@ -54,4 +54,8 @@ ChainVerdict verify_chain(const std::vector<std::string>& chain, const std::stri
 // SANs; IP addresses against IP SANs).
 bool name_matches(std::string_view der, std::string_view name);
 
+// pem_to_der: the first certificate of a PEM text, DER-encoded (for the raw
+// server flights, which carry certificates as bytes).
+Result<std::string> pem_to_der(std::string_view pem);
+
 }  // namespace smtpeer::tls

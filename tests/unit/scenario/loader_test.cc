@@ -323,7 +323,8 @@ const ErrorCase kErrorCases[] = {
     {"OrOnSend", header("[[step]]\nsend = \"x\"\nor = [ { class = 5 } ]\n"), "bad.toml:8:1",
      "'or' does not apply to a 'send' step"},
     {"TimeoutOnSilence", header("[[step]]\nexpect_silence = 100\ntimeout_ms = 5\n"), "bad.toml:8:1",
-     "'timeout_ms' does not apply to a 'expect_silence' step (only to: send, expect, starttls)"},
+     "'timeout_ms' does not apply to a 'expect_silence' step (only to: send, expect, starttls, "
+     "reconnect)"},
     {"ReconnectFalse", header("[[step]]\nreconnect = false\n"), "bad.toml:7:13",
      "'reconnect' must be true"},
     {"BadTlsVersion", header("[[step]]\nstarttls = { min_version = \"TLS1.2\" }\n"),
@@ -779,8 +780,15 @@ const ErrorCase kRoleErrorCases[] = {
      "bad.toml:8:1", "reply keys such as 'code' are for role = \"client\""},
     {"ClientExpectsCommand", header("\n[[step]]\nexpect = { command = \"EHLO\" }\nwhy = \"x\"\n"),
      "bad.toml:7:1", "'command' matches what a client sends: it needs role = \"server\""},
-    {"ServerCannotReconnect", header("role = \"server\"\n\n[[step]]\nreconnect = true\n"),
-     "bad.toml:8:1", "a server-role scenario cannot reconnect"},
+    {"ClientCannotSendRawFlight",
+     header("\n[[step]]\nstarttls = { raw = \"export\" }\nwhy = \"x\"\n"), "bad.toml:7:1",
+     "'raw' answers the client's ClientHello as a server"},
+    {"RawFlightWithVersions",
+     header("role = \"server\"\n\n[[step]]\nstarttls = { raw = \"tls1.0\", max_version = "
+            "\"TLSv1.2\" }\n"),
+     "bad.toml:8:1", "'raw' sends a fixed flight"},
+    {"UnknownRawFlight", header("role = \"server\"\n\n[[step]]\nstarttls = { raw = \"sslv2\" }\n"),
+     "bad.toml:9:20", "'raw' must be one of: export, freak, tls1.0, sslv3, alert, close, eof"},
     {"ClientCannotChooseCertificate",
      header("\n[[step]]\nstarttls = { certificate = \"expired\" }\nwhy = \"x\"\n"), "bad.toml:7:1",
      "'certificate' chooses what smtpeer presents as a server"},
@@ -788,8 +796,11 @@ const ErrorCase kRoleErrorCases[] = {
      header(
          "role = \"server\"\n\n[[step]]\nstarttls = { certificate = \"ancient\" }\nwhy = \"x\"\n"),
      "bad.toml:9:28", "'certificate' must be one of: good, wrong-name, expired"},
-    {"CommandNotAVerb", header("role = \"server\"\n\n[[step]]\nexpect = { command = \"EH LO\" }\n"),
+    {"CommandNotAVerb", header("role = \"server\"\n\n[[step]]\nexpect = { command = \"E.HLO\" }\n"),
      "bad.toml:9:22", "a command is an SMTP verb"},
+    {"CommandWithTwoArguments",
+     header("role = \"server\"\n\n[[step]]\nexpect = { command = \"AUTH PLAIN x\" }\n"),
+     "bad.toml:9:22", "optionally with its first argument"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Roles, LoaderError, ::testing::ValuesIn(kRoleErrorCases),
@@ -810,6 +821,20 @@ TEST(LoaderRoles, ServerScenarioWithCommandsAndCertificateLoads) {
   ASSERT_EQ(sc->steps.size(), 3u);
   EXPECT_EQ(sc->steps[1].expect.commands, (std::vector<std::string>{"EHLO", "HELO"}));
   EXPECT_EQ(sc->steps[2].tls.certificate, "wrong-name");
+}
+
+TEST(LoaderRoles, ServerScenarioWithRawFlightReconnectAndCommandArgument) {
+  auto sc = load_scenario_text(
+      header("role = \"server\"\n\n[[step]]\nstarttls = { raw = \"alert\" }\n\n[[step]]\n"
+             "reconnect = true\ntimeout_ms = 3000\non_mismatch = \"pass\"\nwhy = \"no retry\"\n\n"
+             "[[step]]\nexpect = { command = [\"AUTH XOAUTH2\"] }\nwhy = \"x\"\n"),
+      "ok.toml");
+  ASSERT_TRUE(sc.ok()) << sc.error().message;
+  ASSERT_EQ(sc->steps.size(), 3u);
+  EXPECT_EQ(sc->steps[0].tls.raw, "alert");
+  EXPECT_EQ(sc->steps[1].kind, StepKind::kReconnect);
+  EXPECT_EQ(sc->steps[1].timeout_ms, 3000);
+  EXPECT_EQ(sc->steps[2].expect.commands, (std::vector<std::string>{"AUTH XOAUTH2"}));
 }
 
 }  // namespace
