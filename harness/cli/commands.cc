@@ -163,6 +163,15 @@ int run_server_role(const RunArgs& args, const std::vector<scenario::Scenario>& 
   // The test PKI the server presents, with its CA where {ca} points.
   tls::PkiOptions pki_options;
   pki_options.name = args.server_name;
+  if (!args.ca_cert.empty()) {
+    // The user's CA issues every certificate; its key is not copied to OUT/pki.
+    auto ca = tls::read_ca(args.ca_cert, args.ca_key);
+    if (!ca) {
+      error_line("--ca-cert/--ca-key: " + ca.error().message);
+      return ca.error().code == ErrorCode::kIo ? kHarness : kUsage;
+    }
+    pki_options.issuer = std::move(*ca);
+  }
   auto pki = tls::generate_pki(pki_options);
   if (!pki) {
     error_line(pki.error().message);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -117,6 +118,8 @@ constexpr ExtensionRow kClientExtensions[] = {
     {NID_subject_key_identifier, "hash"},
     {NID_authority_key_identifier, "keyid:always"},
 };
+
+constexpr const char* kIssuerSerialAki = "issuer:always";
 
 // A leaf's keyUsage depends on its key: keyEncipherment only means
 // something for RSA (RSA key transport).
@@ -244,8 +247,16 @@ Result<X509Ptr> make_cert(const CertSpec& spec) {
   std::span<const ExtensionRow> rows = e.role == Role::kCa       ? std::span(kCaExtensions)
                                        : e.role == Role::kServer ? std::span(kServerExtensions)
                                                                  : std::span(kClientExtensions);
-  for (const ExtensionRow& row : rows)
-    if (Status st = add_extension(x, &v3, row.nid, row.value); !st) return st.error();
+  for (const ExtensionRow& row : rows) {
+    const char* value = row.value;
+    // A given CA may lack a subject key identifier, and "keyid:always" then
+    // fails: name the CA by its issuer and serial instead (RFC 5280
+    // §4.2.1.1), which OpenSSL matches just as well when it builds the chain.
+    if (row.nid == NID_authority_key_identifier && spec.issuer != nullptr &&
+        X509_get0_subject_key_id(spec.issuer) == nullptr)
+      value = kIssuerSerialAki;
+    if (Status st = add_extension(x, &v3, row.nid, value); !st) return st.error();
+  }
   if (e.role != Role::kCa) {
     const char* usage =
         EVP_PKEY_get_base_id(spec.key) == EVP_PKEY_EC ? kEcLeafUsage : kRsaLeafUsage;
@@ -295,6 +306,15 @@ Result<std::string> key_pem(EVP_PKEY* key) {
   return bio_string(bio.get());
 }
 
+constexpr const char* kGivenCaPurpose =
+    "the CA smtpeer was given to sign with (not generated; its key is not copied here); "
+    "trust it to accept the certificates it signed";
+
+struct FdCloser {
+  int fd;
+  ~FdCloser() { ::close(fd); }
+};
+
 // write_file: creates the file with `mode` from the start (a key is never
 // briefly world-readable) and fixes the mode of a file that already existed.
 Status write_file(const std::string& path, const std::string& data, mode_t mode) {
@@ -303,10 +323,7 @@ Status write_file(const std::string& path, const std::string& data, mode_t mode)
   };
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return io_error("cannot create");
-  struct FdCloser {
-    int fd;
-    ~FdCloser() { ::close(fd); }
-  } closer{fd};
+  FdCloser closer{fd};
   if (::fchmod(fd, mode) != 0) return io_error("cannot set the mode of");
   std::string_view rest = data;
   while (!rest.empty()) {
@@ -316,6 +333,181 @@ Status write_file(const std::string& path, const std::string& data, mode_t mode)
     rest.remove_prefix(static_cast<std::size_t>(n));
   }
   return {};
+}
+
+// The most a CA certificate or key file may hold: real ones are a few KB,
+// and the bound keeps a wrong path (a log, /dev/zero) from being read whole.
+constexpr std::size_t kMaxPemFile = std::size_t{1} << 20;
+
+Result<std::string> read_pem_file(const std::string& path) {
+  auto io_error = [&](const char* what) {
+    return make_error(ErrorCode::kIo, fmt::format("{} {}: {}", what, path, std::strerror(errno)));
+  };
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io_error("cannot open");
+  FdCloser closer{fd};
+  std::string out;
+  std::array<char, 8192> buf{};
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return io_error("cannot read");
+    if (n == 0) return out;
+    out.append(buf.data(), static_cast<std::size_t>(n));
+    if (out.size() > kMaxPemFile)
+      return make_error(ErrorCode::kUsage,
+                        fmt::format("{}: larger than {} bytes, so not a PEM certificate or key",
+                                    path, kMaxPemFile));
+  }
+}
+
+// first_pem_label: "CERTIFICATE" for a file starting (after any text) with
+// "-----BEGIN CERTIFICATE-----"; "" when there is no PEM block. It makes the
+// error for a wrong file say what the file is instead.
+std::string_view first_pem_label(std::string_view text) {
+  constexpr std::string_view kBegin = "-----BEGIN ";
+  std::size_t at = text.find(kBegin);
+  if (at == std::string_view::npos) return {};
+  text.remove_prefix(at + kBegin.size());
+  std::size_t end = text.find("-----");
+  std::size_t eol = text.find('\n');
+  if (end == std::string_view::npos || end > eol) return {};
+  return text.substr(0, end);
+}
+
+// not_what_was_expected: the error for a file without the PEM block wanted.
+Error not_what_was_expected(const std::string& from, std::string_view text, const char* wanted) {
+  ERR_clear_error();  // PEM's "no start line": the label says more
+  std::string_view label = first_pem_label(text);
+  if (label.empty())
+    return make_error(ErrorCode::kUsage, fmt::format("{}: not PEM (no -----BEGIN line), "
+                                                     "expected {}",
+                                                     from, wanted));
+  return make_error(ErrorCode::kUsage,
+                    fmt::format("{}: holds a PEM \"{}\" block, not {}{}", from, label, wanted,
+                                label.find("PRIVATE KEY") != std::string_view::npos ||
+                                        label.ends_with("CERTIFICATE")
+                                    ? " (are the certificate and key swapped?)"
+                                    : ""));
+}
+
+// no_prompt: the PEM passphrase callback. Without one OpenSSL would ask on
+// the terminal, and smtpeer runs unattended: an encrypted key is refused,
+// and this records that it was one.
+int no_prompt(char* /*buf*/, int /*size*/, int /*rwflag*/, void* encrypted) {
+  *static_cast<bool*>(encrypted) = true;
+  return -1;
+}
+
+BioPtr memory_bio(std::string_view text) {
+  return BioPtr(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+}
+
+Result<X509Ptr> parse_ca_cert(std::string_view text, const std::string& from) {
+  if (text.size() > kMaxPemFile)
+    return make_error(ErrorCode::kUsage, fmt::format("{}: too large for a certificate", from));
+  BioPtr bio = memory_bio(text);
+  bool encrypted = false;
+  if (!bio) return tls_error("BIO_new_mem_buf");
+  // _AUX also reads "TRUSTED CERTIFICATE" (openssl x509 -trustout).
+  X509Ptr cert(PEM_read_bio_X509_AUX(bio.get(), nullptr, no_prompt, &encrypted));
+  if (!cert) {
+    std::string_view label = first_pem_label(text);
+    if (label == "CERTIFICATE" || label == "TRUSTED CERTIFICATE")
+      return make_error(ErrorCode::kUsage,
+                        fmt::format("{}: the certificate does not parse: {}", from, error_queue()));
+    return not_what_was_expected(from, text, "a certificate");
+  }
+  if (X509Ptr more(PEM_read_bio_X509_AUX(bio.get(), nullptr, no_prompt, &encrypted)); more)
+    return make_error(ErrorCode::kUsage,
+                      fmt::format("{}: holds more than one certificate; give the signing CA "
+                                  "alone (smtpeer sends no intermediate certificates, so clients "
+                                  "must trust that CA itself)",
+                                  from));
+  ERR_clear_error();  // the second read ends at the end of the file
+  return cert;
+}
+
+Result<PkeyPtr> parse_ca_key(std::string_view text, const std::string& from) {
+  if (text.size() > kMaxPemFile)
+    return make_error(ErrorCode::kUsage, fmt::format("{}: too large for a key", from));
+  BioPtr bio = memory_bio(text);
+  if (!bio) return tls_error("BIO_new_mem_buf");
+  bool encrypted = false;
+  PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_prompt, &encrypted));
+  if (encrypted) {
+    ERR_clear_error();
+    return make_error(ErrorCode::kUsage,
+                      fmt::format("{}: the key is encrypted; give an unencrypted key (smtpeer "
+                                  "runs unattended and asks for no passphrase)",
+                                  from));
+  }
+  if (!key) {
+    if (first_pem_label(text).find("PRIVATE KEY") != std::string_view::npos)
+      return make_error(ErrorCode::kUsage,
+                        fmt::format("{}: the private key does not parse: {}", from, error_queue()));
+    return not_what_was_expected(from, text, "a private key");
+  }
+  return key;
+}
+
+// LoadedCa: a CA checked fit to sign the leaves, parsed and re-encoded.
+struct LoadedCa {
+  X509Ptr cert;
+  PkeyPtr key;
+  PemPair pem;
+};
+
+// Key types a given CA may have: the leaves are signed with SHA-256 and the
+// sha1 leaf with SHA-1, which EdDSA keys cannot do.
+constexpr int kCaKeyTypes[] = {EVP_PKEY_RSA, EVP_PKEY_EC};
+
+// load_ca: the checks of read_ca, on PEM text; `cert_from` and `key_from`
+// say where the text came from in errors.
+Result<LoadedCa> load_ca(std::string_view cert_text, std::string_view key_text,
+                         const std::string& cert_from, const std::string& key_from) {
+  Result<X509Ptr> cert = parse_ca_cert(cert_text, cert_from);
+  if (!cert) return cert.error();
+  Result<PkeyPtr> key = parse_ca_key(key_text, key_from);
+  if (!key) return key.error();
+  X509* x = cert->get();
+  if (X509_check_private_key(x, key->get()) != 1) {
+    ERR_clear_error();
+    return make_error(ErrorCode::kUsage,
+                      fmt::format("{}: not the private key of the certificate in {} (their "
+                                  "public keys differ)",
+                                  key_from, cert_from));
+  }
+  const uint32_t flags = X509_get_extension_flags(x);
+  if ((flags & EXFLAG_INVALID) != 0)
+    return make_error(ErrorCode::kUsage,
+                      fmt::format("{}: the certificate's extensions do not parse", cert_from));
+  // RFC 5280 §4.2.1.9: "The cA boolean indicates whether the certified
+  // public key may be used to verify certificate signatures."
+  if ((flags & EXFLAG_CA) == 0)
+    return make_error(ErrorCode::kUsage,
+                      fmt::format("{}: not a CA certificate (no basicConstraints CA:TRUE); "
+                                  "clients reject certificates signed by a leaf, so give the CA "
+                                  "they trust",
+                                  cert_from));
+  // §4.2.1.3: "The keyCertSign bit is asserted when the subject public key
+  // is used for verifying signatures on public key certificates."
+  if ((flags & EXFLAG_KUSAGE) != 0 && (X509_get_key_usage(x) & KU_KEY_CERT_SIGN) == 0)
+    return make_error(ErrorCode::kUsage,
+                      fmt::format("{}: the CA's keyUsage lacks keyCertSign, so clients reject "
+                                  "the certificates it signs",
+                                  cert_from));
+  const int type = EVP_PKEY_get_base_id(key->get());
+  if (std::find(std::begin(kCaKeyTypes), std::end(kCaKeyTypes), type) == std::end(kCaKeyTypes))
+    return make_error(ErrorCode::kUsage,
+                      fmt::format("{}: the key type is {}; smtpeer signs with RSA or EC CA keys "
+                                  "only (one of its certificates needs a SHA-1 signature)",
+                                  key_from, OBJ_nid2sn(type)));
+  Result<std::string> cpem = cert_pem(x);
+  if (!cpem) return cpem.error();
+  Result<std::string> kpem = key_pem(key->get());
+  if (!kpem) return kpem.error();
+  return LoadedCa{std::move(*cert), std::move(*key), PemPair{std::move(*cpem), std::move(*kpem)}};
 }
 
 }  // namespace
@@ -330,17 +522,30 @@ Result<TestPki> generate_pki(const PkiOptions& options) {
   const std::time_t now = std::chrono::system_clock::to_time_t(options.now);
 
   std::array<PkeyPtr, static_cast<std::size_t>(KeyKind::kCount)> keys;
+  TestPki pki;
+  X509Ptr ca;
+  // Checked again, as the issuer may not come from read_ca; before the key
+  // generation, so that a bad CA fails fast.
+  if (options.issuer) {
+    Result<LoadedCa> given =
+        load_ca(options.issuer->cert, options.issuer->key, "issuer certificate", "issuer key");
+    if (!given) return given.error();
+    ca = std::move(given->cert);
+    keys[static_cast<std::size_t>(KeyKind::kCa)] = std::move(given->key);
+    pki.ca = std::move(given->pem);
+    pki.ca_given = true;
+  }
   for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i]) continue;
     Result<PkeyPtr> key = make_key(static_cast<KeyKind>(i));
     if (!key) return key.error();
     keys[i] = std::move(*key);
   }
   auto key_of = [&](KeyKind k) { return keys[static_cast<std::size_t>(k)].get(); };
 
-  TestPki pki;
-  X509Ptr ca;
   X509Ptr untrusted_ca;
   for (const Entry& e : kEntries) {
+    if (e.field == &TestPki::ca && pki.ca_given) continue;
     CertSpec spec{&e, subject_name(e.subject, options), {}, key_of(e.key), nullptr, nullptr, now};
     spec.alt_names = alt_names(e, spec.common_name);
     switch (e.signer) {
@@ -390,7 +595,10 @@ Result<std::vector<PkiFile>> write_pki(const TestPki& pki, const std::string& di
   for (const Entry& e : kEntries) {
     const PemPair& pair = pki.*e.field;
     std::string stem = e.stem;
-    if (Status st = add(stem + ".pem", pair.cert, 0644, e.purpose); !st) return st.error();
+    const bool given = e.field == &TestPki::ca && pki.ca_given;
+    if (Status st = add(stem + ".pem", pair.cert, 0644, given ? kGivenCaPurpose : e.purpose); !st)
+      return st.error();
+    if (given) continue;
     if (Status st = add(stem + ".key", pair.key, 0600,
                         fmt::format("private key of {}.pem (PKCS#8 PEM)", stem));
         !st)
@@ -400,6 +608,16 @@ Result<std::vector<PkiFile>> write_pki(const TestPki& pki, const std::string& di
   if (Status st = write_file(readme_path, readme, 0644); !st) return st.error();
   files.push_back(PkiFile{std::move(readme_path), "this list of files and what each is for"});
   return files;
+}
+
+Result<PemPair> read_ca(const std::string& cert_path, const std::string& key_path) {
+  Result<std::string> cert = read_pem_file(cert_path);
+  if (!cert) return cert.error();
+  Result<std::string> key = read_pem_file(key_path);
+  if (!key) return key.error();
+  Result<LoadedCa> ca = load_ca(*cert, *key, cert_path, key_path);
+  if (!ca) return ca.error();
+  return std::move(ca->pem);
 }
 
 }  // namespace smtpeer::tls
