@@ -10,6 +10,7 @@
 
 #include "engine/client_process.h"
 #include "engine/demo.h"
+#include "engine/reference_client.h"
 #include "engine/reference_peer.h"
 #include "engine/scheduler.h"
 #include "engine/server_session.h"
@@ -206,13 +207,43 @@ bool stop_requested() {
   return net::stop_flag().load();
 }
 
+int reference_client(const ReferenceClientArgs& args) {
+  auto flaw = engine::parse_client_flaw(args.kind);
+  if (!flaw) {
+    std::vector<std::string> names;
+    for (const auto& f : engine::client_flaws()) names.emplace_back(f.name);
+    error_line(fmt::format("--kind is one of: {}", fmt::join(names, ", ")));
+    return kUsage;
+  }
+  engine::ReferenceClientOptions o;
+  o.host = args.host;
+  o.port = static_cast<std::uint16_t>(args.port);
+  o.ca_file = args.ca_file;
+  o.server_name = args.name;
+  o.flaw = *flaw;
+  o.read_timeout = std::chrono::milliseconds(args.read_timeout_ms);
+  // Each line at once: a client killed at a scenario's deadline keeps its log.
+  o.echo = [](const std::string& line) {
+    std::fputs((line + "\n").c_str(), stdout);
+    std::fflush(stdout);
+  };
+  return engine::run_reference_client(o).exit_code;
+}
+
 int run(const RunArgs& args, bool tty) {
   std::string dir = scenario_dir_or_default(args.scenario_dir);
   std::vector<scenario::Scenario> scenarios;
   if (!load_selected(dir, args.tags, args.ids, scenarios)) return kUsage;
+  // The demo (no target, no --peer) also plays the server role against the
+  // built-in clients: keep the server-role scenarios of the selection for it.
+  const bool demo = args.role == "client" && args.target.empty() && args.client_cmd.empty();
+  std::vector<scenario::Scenario> client_scenarios;
+  if (demo && args.peers.empty())
+    std::copy_if(scenarios.begin(), scenarios.end(), std::back_inserter(client_scenarios),
+                 [](const scenario::Scenario& sc) { return sc.role == "server"; });
   // A run plays one role: the scenarios written for the other one are not its.
   std::erase_if(scenarios, [&](const scenario::Scenario& sc) { return sc.role != args.role; });
-  if (scenarios.empty()) {
+  if (scenarios.empty() && client_scenarios.empty()) {
     error_line(fmt::format("no {}-role scenario matches the selection{}", args.role,
                            args.role == "server" ? " (they live in scenarios/client/)" : ""));
     return kUsage;
@@ -257,45 +288,93 @@ int run(const RunArgs& args, bool tty) {
       progress = std::make_unique<report::Progress>(
           stderr, isatty(fileno(stderr)) != 0,
           scenarios.size() *
-              (args.peers.empty() ? engine::reference_peers().size() : args.peers.size()));
+                  (args.peers.empty() ? engine::reference_peers().size() : args.peers.size()) +
+              client_scenarios.size() * engine::client_demo_specs().size());
     if (progress) {
       options.on_start = [p = progress.get()](const std::string& id) { p->started(id); };
       options.on_finish = [p = progress.get()](const engine::Verdict& v) { p->finished(v); };
       options.on_message = [p = progress.get()](const std::string& m) { p->message(m); };
     }
-    auto result = engine::run_builtin(scenarios, profiles_dir, args.peers, options);
-    if (!result) {
-      error_line(result.error().message);
-      return result.error().code == ErrorCode::kScenario ? kUsage : kHarness;
+    engine::BuiltinResult peers;
+    if (!scenarios.empty()) {
+      auto result = engine::run_builtin(scenarios, profiles_dir, args.peers, options);
+      if (!result) {
+        error_line(result.error().message);
+        return result.error().code == ErrorCode::kScenario ? kUsage : kHarness;
+      }
+      peers = std::move(*result);
+    }
+    // The client section: smtpeer's server role against smtpeer's own
+    // reference clients (smtpeer started as `reference-client`).
+    engine::BuiltinResult clients;
+    if (!client_scenarios.empty() && !net::stop_flag().load()) {
+      std::error_code ec;
+      std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+      if (ec) {
+        error_line("cannot find smtpeer's own executable for the built-in clients: " +
+                   ec.message());
+        return kHarness;
+      }
+      auto result =
+          engine::run_builtin_clients(client_scenarios, profiles_dir, self, args.out_dir, options);
+      if (!result) {
+        error_line(result.error().message);
+        return result.error().code == ErrorCode::kScenario ? kUsage : kHarness;
+      }
+      clients = std::move(*result);
     }
     progress.reset();
     // Ten peers of ~30 scenarios each: the demo lists what failed and counts
     // the rest; -v lists everything.
     text.hide_passes = true;
-    std::puts(
-        "smtpeer's built-in demo: the scenario suite against reference peers on 127.0.0.1.\n"
-        "Two peers are conformant and must pass everything; each other peer has one named\n"
-        "misbehaviour (a knob) that the scenario meant for it must catch, and nothing else.\n");
-    std::fputs(report::render_text(result->reports, text).c_str(), stdout);
-    std::puts("");
-    std::puts("Built-in peers: did smtpeer catch each misbehaviour, and only that one?");
-    for (const auto& c : result->checks) {
-      std::string status =
-          !c.ok()
-              ? "NOT AS EXPECTED"
-              : (engine::find_reference_peer(c.peer)->must_fail.empty() ? "all passed" : "caught");
-      std::printf("  %-32s %-16s %s\n", c.peer.c_str(), status.c_str(), c.description.c_str());
-      for (const auto& m : c.missed)
-        std::printf("      missed: %s should have failed\n", m.c_str());
-      for (const auto& u : c.unexpected)
-        std::printf("      unexpected: %s failed or erred\n", u.c_str());
+    auto print_checks = [](const std::vector<engine::PeerCheck>& checks, auto conformant) {
+      for (const auto& c : checks) {
+        std::string status = !c.ok() ? "NOT AS EXPECTED" : conformant(c) ? "all passed" : "caught";
+        std::printf("  %-32s %-16s %s\n", c.peer.c_str(), status.c_str(), c.description.c_str());
+        for (const auto& m : c.missed)
+          std::printf("      missed: %s should have failed\n", m.c_str());
+        for (const auto& u : c.unexpected)
+          std::printf("      unexpected: %s failed or erred\n", u.c_str());
+      }
+    };
+    if (!peers.reports.empty()) {
+      std::puts(
+          "smtpeer's built-in demo: the scenario suite against reference peers on 127.0.0.1.\n"
+          "Two peers are conformant and must pass everything; each other peer has one named\n"
+          "misbehaviour (a knob) that the scenario meant for it must catch, and nothing else.\n");
+      std::fputs(report::render_text(peers.reports, text).c_str(), stdout);
+      std::puts("");
     }
-    bool wrote = write_outputs(args, result->reports);
+    if (!clients.reports.empty()) {
+      std::puts(
+          "The server role: smtpeer plays a scripted fake server (scenarios/client/) against\n"
+          "its own built-in SMTP clients, started as `smtpeer reference-client --kind K`. The\n"
+          "good clients must pass; each other client has one flaw the scenarios must catch.\n");
+      std::fputs(report::render_text(clients.reports, text).c_str(), stdout);
+      std::puts("");
+    }
+    if (!peers.checks.empty()) {
+      std::puts("Built-in peers: did smtpeer catch each misbehaviour, and only that one?");
+      print_checks(peers.checks, [](const engine::PeerCheck& c) {
+        return engine::find_reference_peer(c.peer)->must_fail.empty();
+      });
+    }
+    if (!clients.checks.empty()) {
+      std::puts("Built-in clients: did smtpeer's server role catch each flaw, and only that one?");
+      print_checks(clients.checks, [](const engine::PeerCheck& c) {
+        for (const auto& spec : engine::client_demo_specs())
+          if (c.peer == "client " + spec.kind) return spec.must_fail.empty();
+        return false;
+      });
+    }
+    std::vector<engine::RunReport> all = std::move(peers.reports);
+    for (auto& r : clients.reports) all.push_back(std::move(r));
+    bool wrote = write_outputs(args, all);
     if (net::stop_flag().load() || !wrote) return kHarness;
-    for (const auto& r : result->reports)
+    for (const auto& r : all)
       if (r.count(engine::VerdictKind::kError) > 0)
         return kHarness;  // smtpeer's fault, not a finding
-    return result->ok() ? kAllPassed : kFindings;
+    return peers.ok() && clients.ok() ? kAllPassed : kFindings;
   }
 
   auto hp = net::split_host_port(args.target);

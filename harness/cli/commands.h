@@ -73,7 +73,19 @@ struct CertsArgs {
   std::string name = "localhost";
 };
 
+// ReferenceClientArgs: `smtpeer reference-client` (hidden): the built-in
+// reference client the demo's client section starts (engine/reference_client.h).
+struct ReferenceClientArgs {
+  std::string kind = "good";
+  std::string host = "127.0.0.1";
+  int port = 0;
+  std::string ca_file;
+  std::string name = "localhost";
+  int read_timeout_ms = 8000;
+};
+
 int run(const RunArgs& args, bool tty);
+int reference_client(const ReferenceClientArgs& args);
 int probe(const ProbeArgs& args, bool tty);
 int certs(const CertsArgs& args);
 int list(const ListArgs& args);

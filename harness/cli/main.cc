@@ -172,6 +172,24 @@ int main(int argc, char** argv) {
   probe_cmd->add_flag("--quiet,-q", probe.quiet, "No progress lines");
 
   smtpeer::cli::CertsArgs certs;
+  // Hidden: the demo's client section starts smtpeer itself as the client under test.
+  smtpeer::cli::ReferenceClientArgs refclient;
+  CLI::App* refclient_cmd = app.add_subcommand(
+      "reference-client", "A built-in SMTP client, good or with one flaw (for the demo)");
+  refclient_cmd->group("");
+  refclient_cmd->add_option("--kind", refclient.kind, "good, opportunistic, no-verify, ...")
+      ->capture_default_str();
+  refclient_cmd->add_option("--host", refclient.host, "Server address")->capture_default_str();
+  refclient_cmd->add_option("--port", refclient.port, "Server port")
+      ->required()
+      ->check(CLI::Range(1, 65535));
+  refclient_cmd->add_option("--ca", refclient.ca_file, "CA bundle (PEM) to verify against");
+  refclient_cmd->add_option("--name", refclient.name, "Name the certificate must match")
+      ->capture_default_str();
+  refclient_cmd->add_option("--read-timeout-ms", refclient.read_timeout_ms, "Per reply")
+      ->check(CLI::Range(100, 600000))
+      ->capture_default_str();
+
   CLI::App* certs_cmd = app.add_subcommand(
       "certs",
       "Generate the test PKI: CA, good leaf, wrong name, expired, not yet valid, self-signed, "
@@ -195,5 +213,6 @@ int main(int argc, char** argv) {
   if (*explain_cmd) return smtpeer::cli::explain(explain);
   if (*probe_cmd) return smtpeer::cli::probe(probe, tty);
   if (*certs_cmd) return smtpeer::cli::certs(certs);
+  if (*refclient_cmd) return smtpeer::cli::reference_client(refclient);
   return 2;
 }

@@ -21,15 +21,21 @@ bool BuiltinResult::ok() const {
 }
 
 PeerCheck check_peer(const std::string& peer, const RunReport& report) {
-  PeerCheck check;
-  check.peer = peer;
   const PeerSpec* spec = find_reference_peer(peer);
-  if (spec == nullptr) return check;
-  check.description = spec->description;
+  if (spec == nullptr) return PeerCheck{peer, "", {}, {}};
+  return check_expectations(peer, spec->description, spec->must_fail, spec->may_fail, report);
+}
+
+PeerCheck check_expectations(const std::string& name, const std::string& description,
+                             const std::vector<std::string>& must_fail,
+                             const std::vector<std::string>& may_fail, const RunReport& report) {
+  PeerCheck check;
+  check.peer = name;
+  check.description = description;
   auto listed = [](const std::vector<std::string>& v, const std::string& id) {
     return std::find(v.begin(), v.end(), id) != v.end();
   };
-  for (const auto& id : spec->must_fail) {
+  for (const auto& id : must_fail) {
     auto it = std::find_if(report.verdicts.begin(), report.verdicts.end(),
                            [&](const Verdict& v) { return v.scenario_id == id; });
     // A scenario that was not selected for this run cannot be missed.
@@ -37,8 +43,8 @@ PeerCheck check_peer(const std::string& peer, const RunReport& report) {
   }
   for (const auto& v : report.verdicts) {
     bool bad = v.kind == VerdictKind::kError ||
-               (v.kind == VerdictKind::kFail && !listed(spec->must_fail, v.scenario_id) &&
-                !listed(spec->may_fail, v.scenario_id));
+               (v.kind == VerdictKind::kFail && !listed(must_fail, v.scenario_id) &&
+                !listed(may_fail, v.scenario_id));
     if (bad) check.unexpected.push_back(v.scenario_id);
   }
   return check;

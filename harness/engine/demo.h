@@ -39,4 +39,31 @@ Result<BuiltinResult> run_builtin(const std::vector<scenario::Scenario>& scenari
 // check_peer: compare one peer's report with its expectations (pure).
 PeerCheck check_peer(const std::string& peer, const RunReport& report);
 
+// check_expectations: the comparison behind check_peer, for any built-in
+// counterpart: every `must_fail` scenario of the report failed, and nothing
+// else failed (bar `may_fail`) or erred.
+PeerCheck check_expectations(const std::string& name, const std::string& description,
+                             const std::vector<std::string>& must_fail,
+                             const std::vector<std::string>& may_fail, const RunReport& report);
+
+// ClientDemoSpec: a built-in reference client (engine/reference_client.h) as
+// the demo's client section runs it: under which --client-policy, and which
+// server-role scenarios its flaw must fail.
+struct ClientDemoSpec {
+  std::string kind;    // `smtpeer reference-client --kind`
+  std::string policy;  // "strict", "encrypt" or "opportunistic"
+  std::vector<std::string> must_fail;
+  std::vector<std::string> may_fail;
+};
+const std::vector<ClientDemoSpec>& client_demo_specs();
+
+// run_builtin_clients: the demo's client section. smtpeer's server role
+// plays every server-role scenario against each built-in reference client,
+// which is smtpeer itself (`self_exe reference-client --kind K ...`), and
+// checks each flaw is caught by the scenarios meant for it and nothing else.
+Result<BuiltinResult> run_builtin_clients(const std::vector<scenario::Scenario>& scenarios,
+                                          const std::string& profiles_dir,
+                                          const std::string& self_exe, const std::string& out_dir,
+                                          const SuiteOptions& options);
+
 }  // namespace smtpeer::engine
