@@ -141,6 +141,7 @@ int run_server_role(const RunArgs& args, const std::vector<scenario::Scenario>& 
   engine::ServerTarget target;
   target.client_cmd = args.client_cmd;
   target.server_name = args.server_name;
+  target.values["name"] = args.server_name;  // {name}: what the good certificate is for
   if (!args.listen.empty()) {
     auto hp = net::split_host_port(args.listen);
     if (!hp) {

@@ -57,10 +57,11 @@ int main(int argc, char** argv) {
                    "smtpeer is the server and starts the client under test (--client-cmd)")
       ->check(CLI::IsMember({"client", "server"}))
       ->capture_default_str();
-  run_cmd->add_option("--client-cmd", run.client_cmd,
-                      "Server role: the client under test, started per scenario; {host}, "
-                      "{port} and {ca} are replaced (e.g. 'curl --ssl-reqd --cacert {ca} "
-                      "smtp://{host}:{port} ...')");
+  run_cmd->add_option(
+      "--client-cmd", run.client_cmd,
+      "Server role: the client under test, started per scenario; {host}, "
+      "{port}, {ca} and {name} (--server-name) are replaced (e.g. 'curl --ssl-reqd --cacert {ca} "
+      "smtp://{host}:{port} ...')");
   run_cmd
       ->add_option("--client-policy", run.client_policy,
                    "Server role: strict (requires and verifies TLS), encrypt (requires TLS, "
