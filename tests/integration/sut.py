@@ -85,6 +85,7 @@ INSTANCES: dict[str, Kind] = {
     "postfix-required": POSTFIX,
     "postfix-strict": POSTFIX,
     "postfix-clientcert": POSTFIX,
+    "postfix-client": POSTFIX,  # the SMTP client under test (client_role_postfix_test.py)
     "exim": EXIM,
     "exim-notls": EXIM,
     "opensmtpd": OPENSMTPD,
