@@ -157,6 +157,7 @@ int run_server_role(const RunArgs& args, const std::vector<scenario::Scenario>& 
     probe_cmd.command_line = args.client_cmd;
     probe_cmd.port = 1;
     probe_cmd.ca = "ca.pem";
+    probe_cmd.values = target.values;
     if (auto words = engine::expand_command(probe_cmd); !words) {
       error_line("--client-cmd: " + words.error().message);
       return kUsage;

@@ -236,6 +236,62 @@ class CliContract(unittest.TestCase):
             # "not run" skips, never findings against the peer.
             self.assertFalse([s["id"] for s in data["scenarios"] if s["verdict"] == "fail"])
 
+    # The server role's flags: misuse is a usage error that says what to do.
+    def test_server_role_usage_errors(self):
+        with tempfile.TemporaryDirectory() as d:
+            certs = os.path.join(d, "pki")
+            self.assertEqual(run("certs", "--out", certs).returncode, 0)
+            cases = [
+                (["--ca-cert", os.path.join(certs, "ca.pem")], "--ca-cert and --ca-key go together"),
+                (["--ca-cert", os.path.join(certs, "good.pem"), "--ca-key",
+                  os.path.join(certs, "good.key")], "not a CA certificate"),
+                (["--listen", "127.0.0.1:2525", "--parallel", "2"], "--parallel needs a free port"),
+                (["--client-policy", "lax"], "client-policy"),
+            ]
+            for extra, message in cases:
+                r = run("run", "--role", "server", "--client-cmd", "true", "--out", d, *extra)
+                self.assertEqual(r.returncode, 2, (extra, r.stderr))
+                self.assertIn(message, r.stderr, extra)
+            r = run("run", "--role", "server", "--out", d)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("--client-cmd", r.stderr)
+
+    # A client that exits without connecting ends its scenarios at once, as errors.
+    def test_server_role_client_that_never_connects(self):
+        with tempfile.TemporaryDirectory() as d:
+            j = os.path.join(d, "r.json")
+            start = time.monotonic()
+            r = run("run", "--role", "server", "--client-cmd", "true", "--id", "C1", "--id", "C12",
+                    "--quiet", "--json", j, "--out", d, timeout=120)
+            self.assertLess(time.monotonic() - start, 60)
+            self.assertEqual(r.returncode, 3, r.stderr)
+            with open(j) as f:
+                data = json.load(f)
+            self.assertEqual({s["verdict"] for s in data["scenarios"]}, {"error"})
+            self.assertIn("never connected", data["scenarios"][0]["summary"])
+
+    # --ca-cert/--ca-key: the server's certificates chain to the user's CA,
+    # which is all the (built-in, verifying) client trusts.
+    def test_server_role_issues_from_the_users_ca(self):
+        with tempfile.TemporaryDirectory() as d:
+            certs = os.path.join(d, "pki")
+            self.assertEqual(run("certs", "--out", certs).returncode, 0)
+            ca = os.path.join(certs, "ca.pem")
+            cmd = f"'{SMTPEER}' reference-client --kind good --port {{port}} --ca '{ca}' --name {{name}}"
+            j = os.path.join(d, "r.json")
+            r = run("run", "--role", "server", "--ca-cert", ca, "--ca-key", os.path.join(certs, "ca.key"),
+                    "--client-cmd", cmd, "--id", "C8", "--id", "C12", "--quiet", "--json", j,
+                    "--out", os.path.join(d, "out"), timeout=180)
+            self.assertEqual(r.returncode, 0, r.stdout[-2000:] + r.stderr)
+            self.assertFalse(os.path.exists(os.path.join(d, "out", "pki", "ca.key")))
+            with open(j) as f:
+                data = json.load(f)
+            c12 = [s for s in data["scenarios"] if s["id"] == "client-c12-starttls-discipline"][0]
+            self.assertEqual(c12["verdict"], "pass")
+            # The good client verifies: its EHLO inside TLS means the chain to the user's CA held.
+            self.assertTrue(any(e["tls"] and e["text"].startswith("EHLO") for e in c12["evidence"]),
+                            c12["evidence"])
+
 
 def main():
     global SMTPEER
