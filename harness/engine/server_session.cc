@@ -507,7 +507,12 @@ Verdict ServerSession::run() {
         if (!r.clause.empty()) v.clause = r.clause;
         return finish(VerdictKind::kFail, summary);
       case Outcome::kSkip: return finish(VerdictKind::kSkip, head.empty() ? r.detail : head);
-      case Outcome::kPass: return finish(VerdictKind::kPass, head.empty() ? r.detail : head);
+      case Outcome::kPass: {
+        // A pass that ends the script early still says what was noted on the way.
+        std::string why = head.empty() ? r.detail : head;
+        return finish(VerdictKind::kPass,
+                      notes_.empty() ? why : why + "; with a note: " + notes_.front());
+      }
       case Outcome::kNote:
       case Outcome::kContinue: break;
     }
@@ -553,7 +558,10 @@ Verdict run_one(const scenario::Scenario& sc, const scenario::Profile& profile,
   Verdict v;
   if (sock) {
     ServerSession session(sc, profile, target, std::move(*sock), start, *listener, client_done);
-    v = session.run();  // closes the connection when it goes out of scope
+    v = session.run();
+    // The listener first, then the connection (when `session` goes): a
+    // client that retries at once finds the port closed, every time.
+    listener->close();
     connections += session.connections();
   } else {
     v = verdict_header(sc);
