@@ -416,6 +416,10 @@ StepResult ServerSession::do_raw_tls(const Step& step) {
       return {Outcome::kContinue,
               "after " + plan.description + " the client aborted with a " + a.what};
     case ClientAnswer::Kind::kWentOn:
+      // The rest of its flight (ChangeCipherSpec, Finished) is not a command:
+      // drop it, so a step that follows does not read it as plaintext.
+      input_.erase(0, a.consumed);
+      (void)skip_tls_records(std::min(deadline, Clock::now() + milliseconds(300)));
       return {step.on_mismatch,
               "after " + plan.description + " the client went on: it sent " + a.what};
     case ClientAnswer::Kind::kPlaintext:
