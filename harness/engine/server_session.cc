@@ -577,6 +577,20 @@ Verdict run_one(const scenario::Scenario& sc, const scenario::Profile& profile,
   listener->close();
   runner.join();
   v.evidence.push_back({"*", "client: " + summary(client), false});
+  // The client's own account, whole (as bounded by run_client), goes into
+  // the scenario's transcript (OUT/<id>.jsonl) next to the wire.
+  if (client.started) {
+    auto add_note = [&](std::string text) {
+      transcript::Event e;
+      e.t_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
+      e.text = std::move(text);
+      v.transcript.push_back(std::move(e));
+    };
+    add_note("client argv: " + fmt::format("{}", fmt::join(client.argv, " ")));
+    add_note("client: " + summary(client));
+    if (!client.stdout_text.empty()) add_note("client stdout:\n" + client.stdout_text);
+    if (!client.stderr_text.empty()) add_note("client stderr:\n" + client.stderr_text);
+  }
   if (!client.started) {
     v.kind = VerdictKind::kError;
     v.summary = "the client could not be started: " + client.error;
