@@ -80,21 +80,8 @@ Result<BuiltinResult> run_builtin_clients(const std::vector<scenario::Scenario>&
     target.server_name = "localhost";
     target.ca_file = pki_dir + "/ca.pem";
     target.pki = &*pki;
-    SuiteOptions client_options = options;
+    SuiteOptions client_options = named_progress(options, spec.kind);
     client_options.parallel = 6;  // each scenario has its own port and client process
-    if (options.on_start)
-      client_options.on_start = [&options, &spec](const std::string& id) {
-        options.on_start(spec.kind + " " + id);
-      };
-    if (options.on_finish)
-      client_options.on_finish = [&options, &spec](const Verdict& v) {
-        Verdict brief;
-        brief.scenario_id = spec.kind + " " + v.scenario_id;
-        brief.kind = v.kind;
-        brief.summary = v.summary;
-        brief.duration_ms = v.duration_ms;
-        options.on_finish(brief);
-      };
     if (options.on_message)
       options.on_message(fmt::format("built-in client {} ({}), --client-policy {}", spec.kind,
                                      description, spec.policy));

@@ -50,6 +50,22 @@ PeerCheck check_expectations(const std::string& name, const std::string& descrip
   return check;
 }
 
+SuiteOptions named_progress(const SuiteOptions& options, const std::string& name) {
+  SuiteOptions named = options;
+  if (options.on_start)
+    named.on_start = [&options, name](const std::string& id) { options.on_start(name + " " + id); };
+  if (options.on_finish)
+    named.on_finish = [&options, name](const Verdict& v) {
+      Verdict brief;
+      brief.scenario_id = name + " " + v.scenario_id;
+      brief.kind = v.kind;
+      brief.summary = v.summary;
+      brief.duration_ms = v.duration_ms;
+      options.on_finish(brief);
+    };
+  return named;
+}
+
 Result<BuiltinResult> run_builtin(const std::vector<scenario::Scenario>& scenarios,
                                   const std::string& profiles_dir,
                                   const std::vector<std::string>& peers,
@@ -102,20 +118,7 @@ Result<BuiltinResult> run_builtin(const std::vector<scenario::Scenario>& scenari
       target.ca_file = ca_file.string();
       target.expect_name = kReferenceHostname;
       // Progress names the peer: ten peers run the same scenario ids.
-      SuiteOptions peer_options = options;
-      if (options.on_start)
-        peer_options.on_start = [&options, &spec](const std::string& id) {
-          options.on_start(spec.name + " " + id);
-        };
-      if (options.on_finish)
-        peer_options.on_finish = [&options, &spec](const Verdict& v) {
-          Verdict brief;
-          brief.scenario_id = spec.name + " " + v.scenario_id;
-          brief.kind = v.kind;
-          brief.summary = v.summary;
-          brief.duration_ms = v.duration_ms;
-          options.on_finish(brief);
-        };
+      SuiteOptions peer_options = named_progress(options, spec.name);
       reports[i] = run_suite(scenarios, profiles[i], target, peer_options);
       (*peer)->stop();
       reports[i].target = fmt::format("builtin:{} (127.0.0.1:{})", spec.name, target.port);

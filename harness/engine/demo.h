@@ -46,6 +46,10 @@ PeerCheck check_expectations(const std::string& name, const std::string& descrip
                              const std::vector<std::string>& must_fail,
                              const std::vector<std::string>& may_fail, const RunReport& report);
 
+// named_progress: `options` whose progress callbacks put `name` before each
+// scenario id (several built-in counterparts run the same scenario ids).
+SuiteOptions named_progress(const SuiteOptions& options, const std::string& name);
+
 // ClientDemoSpec: a built-in reference client (engine/reference_client.h) as
 // the demo's client section runs it: under which --client-policy, and which
 // server-role scenarios its flaw must fail.
