@@ -329,9 +329,17 @@ int run(const RunArgs& args, bool tty) {
     // Ten peers of ~30 scenarios each: the demo lists what failed and counts
     // the rest; -v lists everything.
     text.hide_passes = true;
-    auto print_checks = [](const std::vector<engine::PeerCheck>& checks, auto conformant) {
+    auto print_section = [&](const char* intro, const std::vector<engine::RunReport>& reports) {
+      if (reports.empty()) return;
+      std::puts(intro);
+      std::fputs(report::render_text(reports, text).c_str(), stdout);
+      std::puts("");
+    };
+    auto print_checks = [](const char* question, const std::vector<engine::PeerCheck>& checks) {
+      if (checks.empty()) return;
+      std::puts(question);
       for (const auto& c : checks) {
-        std::string status = !c.ok() ? "NOT AS EXPECTED" : conformant(c) ? "all passed" : "caught";
+        std::string status = !c.ok() ? "NOT AS EXPECTED" : c.conformant ? "all passed" : "caught";
         std::printf("  %-32s %-16s %s\n", c.peer.c_str(), status.c_str(), c.description.c_str());
         for (const auto& m : c.missed)
           std::printf("      missed: %s should have failed\n", m.c_str());
@@ -339,36 +347,20 @@ int run(const RunArgs& args, bool tty) {
           std::printf("      unexpected: %s failed or erred\n", u.c_str());
       }
     };
-    if (!peers.reports.empty()) {
-      std::puts(
-          "smtpeer's built-in demo: the scenario suite against reference peers on 127.0.0.1.\n"
-          "Two peers are conformant and must pass everything; each other peer has one named\n"
-          "misbehaviour (a knob) that the scenario meant for it must catch, and nothing else.\n");
-      std::fputs(report::render_text(peers.reports, text).c_str(), stdout);
-      std::puts("");
-    }
-    if (!clients.reports.empty()) {
-      std::puts(
-          "The server role: smtpeer plays a scripted fake server (scenarios/client/) against\n"
-          "its own built-in SMTP clients, started as `smtpeer reference-client --kind K`. The\n"
-          "good clients must pass; each other client has one flaw the scenarios must catch.\n");
-      std::fputs(report::render_text(clients.reports, text).c_str(), stdout);
-      std::puts("");
-    }
-    if (!peers.checks.empty()) {
-      std::puts("Built-in peers: did smtpeer catch each misbehaviour, and only that one?");
-      print_checks(peers.checks, [](const engine::PeerCheck& c) {
-        return engine::find_reference_peer(c.peer)->must_fail.empty();
-      });
-    }
-    if (!clients.checks.empty()) {
-      std::puts("Built-in clients: did smtpeer's server role catch each flaw, and only that one?");
-      print_checks(clients.checks, [](const engine::PeerCheck& c) {
-        for (const auto& spec : engine::client_demo_specs())
-          if (c.peer == "client " + spec.kind) return spec.must_fail.empty();
-        return false;
-      });
-    }
+    print_section(
+        "smtpeer's built-in demo: the scenario suite against reference peers on 127.0.0.1.\n"
+        "Two peers are conformant and must pass everything; each other peer has one named\n"
+        "misbehaviour (a knob) that the scenario meant for it must catch, and nothing else.\n",
+        peers.reports);
+    print_section(
+        "The server role: smtpeer plays a scripted fake server (scenarios/client/) against\n"
+        "its own built-in SMTP clients, started as `smtpeer reference-client --kind K`. The\n"
+        "good clients must pass; each other client has one flaw the scenarios must catch.\n",
+        clients.reports);
+    print_checks("Built-in peers: did smtpeer catch each misbehaviour, and only that one?",
+                 peers.checks);
+    print_checks("Built-in clients: did smtpeer's server role catch each flaw, and only that one?",
+                 clients.checks);
     std::vector<engine::RunReport> all = std::move(peers.reports);
     for (auto& r : clients.reports) all.push_back(std::move(r));
     bool wrote = write_outputs(args, all);

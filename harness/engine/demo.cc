@@ -32,6 +32,7 @@ PeerCheck check_expectations(const std::string& name, const std::string& descrip
   PeerCheck check;
   check.peer = name;
   check.description = description;
+  check.conformant = must_fail.empty();
   auto listed = [](const std::vector<std::string>& v, const std::string& id) {
     return std::find(v.begin(), v.end(), id) != v.end();
   };

@@ -20,6 +20,7 @@ struct PeerCheck {
   std::string description;
   std::vector<std::string> missed;      // must_fail scenarios that did not fail
   std::vector<std::string> unexpected;  // scenarios that failed or erred but should not have
+  bool conformant = false;              // nothing must fail: a good peer or client
   bool ok() const { return missed.empty() && unexpected.empty(); }
 };
 
