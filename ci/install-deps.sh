@@ -26,9 +26,10 @@ build_pkgs=(
 # conflict with it (mail-transport-agent), so they are unpacked (see below).
 # libnet-ssleay-perl: swaks needs it for --tls. util-linux (unshare) and mount run
 # OpenSMTPD in a private mount namespace. testssl.sh and sslscan: the scanners
-# bench/ compares smtpeer probe with.
+# bench/ compares smtpeer probe with. stress-ng: the CPU load ci/flaky.sh
+# runs the integration tests beside.
 sut_pkgs=(postfix swaks libnet-ssleay-perl curl msmtp iproute2 procps util-linux mount
-  testssl.sh sslscan)
+  testssl.sh sslscan stress-ng)
 
 missing=()
 for p in "${build_pkgs[@]}" "${sut_pkgs[@]}"; do

@@ -398,14 +398,25 @@ StepResult ClientSession::do_starttls(const Step& step) {
     return {Outcome::kContinue, info->summary()};
   }
   const std::string& raw = conn_->handshake_bytes();
-  // RFC 3207 §4: after the 220 the server starts the TLS negotiation. A
-  // plaintext reply there fails whatever the step allows for a failed handshake.
-  if (tls::looks_like_smtp_reply(raw))
-    return {Outcome::kFail,
-            fmt::format("the server sent a plaintext SMTP reply where its TLS handshake should "
-                        "start: \"{}\"",
-                        escape_bytes(raw, 120)),
-            true, "RFC 3207 §4"};
+  // RFC 3207 §4: after the 220 the server starts the TLS negotiation. Judge
+  // the claim, not the shape: a positive plaintext reply there (2xx, 3xx)
+  // shows the server executed something it read in plaintext, which fails
+  // whatever the step allows for a failed handshake. A plaintext error
+  // (4xx, 5xx: "421 timeout", "500 unrecognised") executed nothing; the
+  // handshake failed, which the step judges, and the odd reply is a note.
+  if (tls::looks_like_smtp_reply(raw)) {
+    if (raw[0] == '2' || raw[0] == '3')
+      return {Outcome::kFail,
+              fmt::format("the server sent a plaintext SMTP reply where its TLS handshake should "
+                          "start: \"{}\"",
+                          escape_bytes(raw, 120)),
+              true, "RFC 3207 §4"};
+    notes_.push_back(fmt::format(
+        "the server answered in plaintext where its TLS handshake should start, with an error "
+        "that executes nothing: \"{}\" (a TLS alert is expected there, RFC 3207 §4)",
+        escape_bytes(raw, 120)));
+    return {step.on_mismatch, info->summary()};
+  }
   std::string detail = info->summary();
   if (!raw.empty() && !tls::looks_like_tls_record(raw))
     detail += fmt::format("; received non-TLS bytes: {}", hex_prefix(raw, 16));

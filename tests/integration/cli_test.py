@@ -219,15 +219,28 @@ class CliContract(unittest.TestCase):
     def test_interrupted_run_still_writes_report(self):
         with tempfile.TemporaryDirectory() as d:
             j = os.path.join(d, "r.json")
-            p = subprocess.Popen([SMTPEER, "run", "--peer", "reference-mx", "--quiet", "--json", j,
-                                  "--out", d], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            time.sleep(3)
-            p.send_signal(signal.SIGINT)
+            p = subprocess.Popen([SMTPEER, "run", "--peer", "reference-mx", "--no-color", "--json", j,
+                                  "--out", d], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             try:
+                # Interrupt once the first scenario has finished (its progress
+                # line "[1/N] ..."), while S7 and S18 still wait out the peer's
+                # 10 s timeouts: the run is then surely mid-way.
+                # A smtpeer that never writes one is killed after 120 s.
+                killer = threading.Timer(120, p.kill)
+                killer.start()
+                seen = b""
+                while b"\n[1/" not in b"\n" + seen:
+                    line = p.stderr.readline()
+                    self.assertTrue(line, "smtpeer ended (or was killed at 120 s) before its first "
+                                    f"scenario's progress line: {seen[-500:]!r}")
+                    seen += line
+                killer.cancel()
+                p.send_signal(signal.SIGINT)
                 p.communicate(timeout=60)
             finally:
                 if p.poll() is None:
                     p.kill()
+                    p.wait()
             self.assertEqual(p.returncode, 3)
             with open(j) as f:
                 data = json.load(f)

@@ -48,6 +48,7 @@ INSTANCE = "postfix-client"
 FIXTURE = REPO / "fixtures" / "sut" / INSTANCE
 DELIVER = FIXTURE / "deliver.py"
 RUN_TIMEOUT_S = 150  # one smtpeer run; 29 scenarios take about 25 s
+RELOAD_TIMEOUT_S = 30  # postfix reload until the master logs it (well under a second)
 
 
 class Run(NamedTuple):
@@ -65,12 +66,12 @@ RUNS = [
     Run("may", "may", ["--client-policy", "opportunistic"], False, "all"),
     Run("encrypt", "encrypt", ["--client-policy", "encrypt"], False, "all"),
     Run("verify", "verify", ["--client-policy", "strict"], False, "all"),
-    Run("may-aged", "may", ["--client-policy", "opportunistic"], True, "tls"),
+    Run("may-aged", "may", ["--client-policy", "opportunistic"], True, "tls", ("minimal_backoff_time=1s",)),
     Run("encrypt-tls12", "encrypt", ["--client-policy", "encrypt"], False, C10,
         ("smtp_tls_mandatory_protocols=>=TLSv1.2",)),
 ]
 # Settings a run may change; set_level removes them (back to Postfix's default) before each run.
-RUN_SETTINGS = ("smtp_tls_mandatory_protocols",)
+RUN_SETTINGS = ("smtp_tls_mandatory_protocols", "minimal_backoff_time")
 
 # Scenarios whose expected verdict is not "pass", per run (ids as in
 # scenarios/client/). Every other scenario a run has must pass, so a new
@@ -266,11 +267,20 @@ def set_level(conf: Path, relay_port: int, level: str, settings: tuple[str, ...]
              f"smtp_tls_security_level={level}", *settings])
     if p.returncode != 0:
         raise sut.SutError(f"postconf -e failed: {p.stderr}")
+    log = Path(run(["postconf", "-c", str(conf), "-h", "maillog_file"]).stdout.strip())
+    offset = log.stat().st_size
     p = run(["postfix", "-c", str(conf), "reload"])
     if p.returncode != 0:
         raise sut.SutError(f"postfix reload failed: {p.stdout}{p.stderr}")
-    # The new qmgr, pickup and trivial-rewrite start on demand; give the master a moment.
-    time.sleep(1.0)
+    # The master logs "reload -- version ..." once it has re-read main.cf and
+    # told its children to go; the new qmgr and pickup start on demand.
+    deadline = time.monotonic() + RELOAD_TIMEOUT_S
+    while "postfix/master" not in (tail := log.read_bytes()[offset:].decode("utf-8", "replace")) \
+            or " reload -- version " not in tail:
+        if time.monotonic() > deadline:
+            raise sut.SutError(f"postfix reload: no 'reload -- version' line in {log} "
+                               f"within {RELOAD_TIMEOUT_S} s")
+        time.sleep(0.05)
 
 
 def with_step(scenarios: Path, key: str) -> list[str]:
@@ -315,9 +325,16 @@ def check_attempt(label: str, run_: Run, s: dict, sec: str, transcript: Path, re
     conns = s.get("connections", 1)
     unseen = bool(re.search(UNSEEN_RETRY, sec))
     if not run_.aged:
-        # A first attempt never reconnects.
-        if unseen or conns != 1:
+        # A first attempt does not fall back to plaintext (its message is
+        # younger than minimal_backoff_time, 300 s): smtpeer sees one
+        # connection. Should Postfix retry anyway after the scenario ended,
+        # smtpeer never sees it; that is Postfix's business, recorded in the
+        # output, not a failure.
+        if conns != 1:
             out.append(f"{label}: {sid}: {conns} connections on a first attempt:\n{sec[-800:]}")
+        if unseen:
+            print(f"  varied {sid}: Postfix retried after the scenario ended "
+                  f"({re.search(UNSEEN_RETRY, sec).group(0)})")
     elif sid in reconnects:
         # An aged one after a TLS failure retries in plaintext: smtpeer's
         # reconnect step sees it (EHLO, then MAIL without STARTTLS).

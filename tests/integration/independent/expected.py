@@ -15,7 +15,8 @@ E = {
  "inject-same-recv": INJ + ["s5-?"], "inject-complete-lines": INJ + ["s5-"], "inject-partial": INJ + ["s6-no-crlf", "s5-?"],
  "inject-partial-only": ["s6-no-crlf"], "inject-deferred": INJ + ["s5-?"], "inject-late-read": ["s5-"],
  "inject-late-read-bw": INJ + ["s5-"], "inject-same-recv-barelf": INJ + ["s6-bare-lf", "s5-?"],
- "plaintext-pipelined-answered": INJ + ["s5-?"], "clienthello-as-smtp": INJ + ["s6-no-crlf", "s7-", "s5-?"],
+ "plaintext-pipelined-answered": ["s1-", "s2-", "s3-", "s6-lowercase", "s6-trailing-space", "s5-?"],
+ "clienthello-as-smtp": ["s5-?"],
  "answer-plaintext-after-220": ["s17-", "s5-?"], "answer-plaintext-after-220-bw": INJ + ["s5-", "s17-"],
  "starttls-params-accept": ["s8-"], "starttls-unadvertised-accept": ["s9-"], "starttls-unadvertised-accept-mx": ["s0-", "s9-"],
  "starttls-advertised-after-tls": ["s10-"], "second-starttls-accepted": ["s10-"],
@@ -31,4 +32,20 @@ E = {
  "v-s18-421": [], "v-lowercase-ehlo-keywords": [], "starttls-advertised-after-tls-lc": ["s10-"],
  "auth-lowercase-before-tls": ["s14-"], "auth-order-before-tls": ["s14-"], "v-s17-alert-no-close": [],
  "v-bare-code-replies": [], "v-auth-required-after-tls": [], "never-close-after-220": ["s18-"], "inject-deferred-keep-ehlo": ["s11-", "s1-", "s2-", "s3-", "s4-", "s5-?", "s6-lowercase", "s6-trailing-space"],
+}
+
+# Runs whose misbehaviour is odd but executes nothing: the scenarios listed
+# must not fail, and must say what they saw in a note (judge the claim, not
+# the shape: "the injected command is never executed" fails only on a reply
+# that shows execution). "x?" may also have no note (timing).
+# - clienthello-as-smtp answers whatever was behind STARTTLS (the RSET, the
+#   ClientHello) with one "500 command not recognized" in plaintext after its
+#   220: refused, not executed.
+# - plaintext-pipelined-answered answers MAIL, RCPT and DATA behind STARTTLS
+#   with 503 in plaintext (S4): refused; its 250 to RSET/NOOP/EHLO (S1-S3, S6)
+#   is execution and fails above.
+PLAIN_ERR = "answered in plaintext where its TLS handshake should start"
+NOTED = {
+ "clienthello-as-smtp": ["s1-", "s2-", "s3-", "s4-", "s6-lowercase", "s6-trailing-space", "s6-no-crlf", "s7-"],
+ "plaintext-pipelined-answered": ["s4-"],
 }

@@ -301,15 +301,16 @@ why = "spoke unprompted"
   EXPECT_NE(run.verdict.summary.find("250 unprompted"), std::string::npos) << run.verdict.summary;
 }
 
-// A plaintext reply where the server's TLS handshake belongs fails the
-// scenario even when a failed handshake would otherwise pass (S5, S7).
-TEST(ClientSession, PlaintextReplyDuringHandshakeIsAlwaysAFinding) {
-  ScriptedServer server([](const net::Socket& s) {
+// What a server writes in plaintext where its TLS handshake belongs, after
+// the ClientHello has started: run through a starttls step that passes a
+// failed handshake (as in S5, S7).
+ScenarioRun run_with_plaintext_in_handshake(std::string reply) {
+  ScriptedServer server([reply](const net::Socket& s) {
     (void)net::write_all(s, "220 mx\r\n", net::deadline_in(1s));
     read_until(s, "STARTTLS\r\n");
     (void)net::write_all(s, "220 go ahead\r\n", net::deadline_in(1s));
     read_until(s, "\x16");  // the ClientHello has started
-    (void)net::write_all(s, "250 2.0.0 Ok\r\n", net::deadline_in(1s));
+    (void)net::write_all(s, reply, net::deadline_in(1s));
     read_until(s, "never");
   });
   std::atomic<int> conns{0};
@@ -326,10 +327,26 @@ timeout_ms = 3000
 on_mismatch = "pass"
 why = "failed cleanly"
 )");
-  auto run = run_client_scenario(sc, {}, target(server.port()), conns);
+  return run_client_scenario(sc, {}, target(server.port()), conns);
+}
+
+// A positive plaintext reply there shows execution: a finding even where a
+// failed handshake would pass.
+TEST(ClientSession, PositivePlaintextReplyDuringHandshakeIsAlwaysAFinding) {
+  auto run = run_with_plaintext_in_handshake("250 2.0.0 Ok\r\n");
   EXPECT_EQ(run.verdict.kind, VerdictKind::kFail) << run.verdict.summary;
   EXPECT_NE(run.verdict.summary.find("plaintext SMTP reply"), std::string::npos)
       << run.verdict.summary;
+}
+
+// A plaintext error (a server's "421 timeout" after it discarded the bytes
+// sent before its 220) executed nothing: the step judges the failed
+// handshake, and the reply is a note.
+TEST(ClientSession, PlaintextErrorDuringHandshakeIsJudgedAsAFailedHandshake) {
+  auto run = run_with_plaintext_in_handshake("421 4.4.2 mx Error: timeout exceeded\r\n");
+  EXPECT_EQ(run.verdict.kind, VerdictKind::kPass) << run.verdict.summary;
+  ASSERT_EQ(run.verdict.notes.size(), 1u);
+  EXPECT_NE(run.verdict.notes[0].find("421 4.4.2"), std::string::npos) << run.verdict.notes[0];
 }
 
 TEST(ClientSession, FloodIsAFindingNotAClose) {
